@@ -1,0 +1,2 @@
+#include "core/status.h"
+int main(void) { return 0; }
