@@ -54,7 +54,6 @@ static void node_free(mist_yaml_node *n)
     }
     free(n->keys);
     free(n->values);
-    free(n->used);
     free(n->scalar);
     free(n);
 }
@@ -73,18 +72,12 @@ static int node_append(mist_yaml_node *parent, mist_yaml_node *key, mist_yaml_no
             if (!k)
                 return -1;
             parent->keys = k;
-            unsigned char *u = realloc(parent->used, cap);
-            if (!u)
-                return -1;
-            parent->used = u;
         }
         parent->cap = cap;
     }
     parent->values[parent->n] = value;
-    if (parent->kind == MIST_YAML_MAP) {
+    if (parent->kind == MIST_YAML_MAP)
         parent->keys[parent->n] = key;
-        parent->used[parent->n] = 0;
-    }
     parent->n++;
     return 0;
 }
@@ -364,16 +357,14 @@ mist_yaml_node *mist_yaml_map_find(const mist_yaml_node *map, const char *key)
     return NULL;
 }
 
-/* Find key, mark it used, return its value (NULL when absent). */
+/* Value of key in a mapping node (NULL when absent or not a mapping). */
 static mist_yaml_node *take(mist_yaml_node *map, const char *key)
 {
     if (!map || map->kind != MIST_YAML_MAP)
         return NULL;
     for (size_t i = 0; i < map->n; i++) {
-        if (strcmp(map->keys[i]->scalar, key) == 0) {
-            map->used[i] = 1;
+        if (strcmp(map->keys[i]->scalar, key) == 0)
             return map->values[i];
-        }
     }
     return NULL;
 }
@@ -812,7 +803,10 @@ mist_status mist_yaml_check_unknown(const mist_yaml_node *map, const char *path,
     if (!map || map->kind != MIST_YAML_MAP)
         return MIST_OK;
     for (size_t i = 0; i < map->n; i++) {
-        if (map->used[i])
+        int known = 0;
+        for (size_t j = 0; allowed && allowed[j] && !known; j++)
+            known = !strcmp(map->keys[i]->scalar, allowed[j]);
+        if (known)
             continue;
         const mist_yaml_node *k = map->keys[i];
         char full[256], list[512];
