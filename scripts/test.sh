@@ -12,8 +12,7 @@ echo "== tests (Release build) ==" >&2
 ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
-# Criterion's own runner allocates at exit in ways LeakSanitizer reports; mist's
-# leaks are still caught in the test processes, which run with detect_leaks on.
+# LeakSanitizer is on: a leak in a test process fails that test (exit code 1).
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -L unit
