@@ -1,0 +1,140 @@
+/* Batch engine, tallies and the acquisition's decay statistics (single rank). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "engine/acquisition.h"
+#include "engine/engine.h"
+#include "engine/tally.h"
+
+/* A batch that records which substream it got: its first output, per batch. */
+typedef struct probe {
+    size_t id;
+} probe;
+
+static mist_status first_output(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
+                                double *work, mist_error *err)
+{
+    probe *p = ctx;
+    mist_tally_data(t, p->id)[batch] = mist_rng_u32(rng);
+    *work = 1;
+    (void)err;
+    return MIST_OK;
+}
+
+Test(engine, batch_b_uses_substream_b)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_error err;
+    probe p;
+    uint64_t n = 37;
+    cr_assert_eq(mist_tallies_declare(&t, "/x", "1", 1, &n, &p.id, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    mist_engine_opts o = {.seed = 5, .n_batches = n, .quiet = 1, .label = "t", .unit = "b"};
+    mist_engine_stats s;
+    cr_assert_eq(mist_engine_run(&o, first_output, &p, &t, &s, &err), MIST_OK);
+    cr_expect_eq(s.batches_local, n);
+    cr_expect_float_eq(s.work_total, (double)n, 0);
+    for (uint64_t b = 0; b < n; b++) {
+        mist_rng r = mist_rng_substream(5, b);
+        cr_expect_eq(mist_tally_data(&t, p.id)[b], mist_rng_u32(&r), "batch %llu",
+                     (unsigned long long)b);
+    }
+    mist_tallies_free(&t);
+}
+
+static mist_status failing(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
+                           double *work, mist_error *err)
+{
+    (void)ctx, (void)rng, (void)t, (void)work;
+    if (batch == 3)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "batch %llu broke",
+                              (unsigned long long)batch);
+    return MIST_OK;
+}
+
+Test(engine, a_failing_batch_stops_the_run_with_its_message)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_error err;
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    mist_engine_opts o = {.seed = 1, .n_batches = 10, .quiet = 1, .label = "t", .unit = "b"};
+    cr_expect_eq(mist_engine_run(&o, failing, NULL, &t, NULL, &err), MIST_ERR_INTERNAL);
+    cr_expect_str_eq(err.msg, "batch 3 broke");
+    mist_tallies_free(&t);
+}
+
+Test(tally, layout_and_sum)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_error err;
+    size_t a, b;
+    uint64_t d1[1] = {3}, d2[2] = {2, 5};
+    cr_assert_eq(mist_tallies_declare(&t, "/a", "counts", 1, d1, &a, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_declare(&t, "/b", "counts", 2, d2, &b, &err), MIST_OK);
+    cr_expect_eq(t.len, 13);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    cr_expect_eq(mist_tallies_declare(&t, "/c", "x", 1, d1, &b, &err), MIST_ERR_INTERNAL);
+    mist_tally_data(&t, b)[9] = 4;
+    mist_tally_data(&t, a)[2] = 1;
+    cr_expect_eq(mist_tally_sum(&t, b), 4);
+    cr_expect_eq(mist_tally_sum(&t, a), 1);
+    cr_expect_eq(t.data[3 + 9], 4);
+    mist_tallies_free(&t);
+}
+
+/* Expected decays: exact integral of A0 exp(-lambda t) over the frame. */
+Test(acquisition, expected_decays_are_the_exact_integral)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_acquisition a;
+    mist_error err;
+    const double T = 6586.2; /* F-18, 109.77 min (NNDC) */
+    cr_assert_eq(mist_acquisition_init(&a, 1e6, T, 3600, 600, 0.5, 8, 1, &t, &err), MIST_OK);
+    double lambda = log(2.0) / T;
+    double exact = 0.5 * 1e6 / lambda * (exp(-lambda * 3600) - exp(-lambda * 4200));
+    cr_expect_float_eq(mist_acquisition_expected(&a, 3600, 4200), exact, 1e-9 * exact);
+    /* The batches' means add up to the frame's. */
+    double sum = 0;
+    for (int b = 0; b < 8; b++)
+        sum += mist_acquisition_expected(&a, 3600 + 75.0 * b, 3600 + 75.0 * (b + 1));
+    cr_expect_float_eq(sum, exact, 1e-9 * exact);
+    /* A long-lived nuclide in a short frame keeps its precision (expm1). */
+    cr_assert_eq(mist_acquisition_init(&a, 1e6, 1e12, 0, 1e-3, 1, 1, 1e-3, &t, &err), MIST_OK);
+    cr_expect_float_eq(mist_acquisition_expected(&a, 0, 1e-3), 1e3, 1e-9);
+    mist_tallies_free(&t);
+}
+
+Test(acquisition, decay_counts_and_times_follow_the_decay_law)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_acquisition a;
+    mist_error err;
+    const double T = 1000.0;
+    /* 3 half-lives in 30 batches, 30 histogram bins; ~1.9e6 decays (A0 lambda^-1 7/8). */
+    cr_assert_eq(mist_acquisition_init(&a, 1500.0, T, 0, 3 * T, 1.0, 30, 100.0, &t, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    for (uint64_t b = 0; b < 30; b++) {
+        mist_rng r = mist_rng_substream(11, b);
+        double w;
+        cr_assert_eq(mist_acquisition_batch(&a, b, &r, &t, &w, &err), MIST_OK);
+    }
+    double mu = mist_acquisition_expected(&a, 0, 3 * T);
+    double n = (double)mist_tally_sum(&t, a.id_batch);
+    cr_expect_lt(fabs(n - mu), 4 * sqrt(mu), "n %g mu %g", n, mu);
+    cr_expect_eq(mist_tally_sum(&t, a.id_hist), (uint64_t)n);
+    /* Histogram bins against the law (chi-square, 29 dof, 4 sigma). */
+    const uint64_t *h = mist_tally_data(&t, a.id_hist);
+    double chi2 = 0;
+    for (int i = 0; i < 30; i++) {
+        double e = mist_acquisition_expected(&a, 100.0 * i, 100.0 * (i + 1));
+        chi2 += (h[i] - e) * (h[i] - e) / e;
+    }
+    cr_expect_lt(chi2, 30 + 4 * sqrt(60.0), "chi2 %g", chi2);
+    mist_tallies_free(&t);
+}
