@@ -2,19 +2,19 @@
 
 #include <math.h>
 
-#define LN2 0.69314718055994530942
-
-mist_status mist_acquisition_init(mist_acquisition *a, double activity0_Bq, double half_life_s,
+mist_status mist_acquisition_init(mist_acquisition *a, const mist_nuclide *nuclide,
+                                  double activity0_Bq,
                                   double frame_start_s, double duration_s,
                                   double simulated_fraction, uint64_t n_batches,
                                   double time_bin_s, mist_tallies *t, mist_error *err)
 {
-    if (!(activity0_Bq > 0) || !(half_life_s > 0) || !(frame_start_s >= 0) ||
+    if (!nuclide || !(activity0_Bq > 0) || !(frame_start_s >= 0) ||
         !(duration_s > 0) || !(simulated_fraction > 0 && simulated_fraction <= 1) ||
         n_batches == 0 || !(time_bin_s > 0))
         return mist_error_set(err, MIST_ERR_INTERNAL, "acquisition: invalid parameters");
+    a->nuclide = nuclide;
     a->activity0_Bq = activity0_Bq;
-    a->half_life_s = half_life_s;
+    a->lambda_per_s = mist_nuclide_decay_constant(nuclide);
     a->frame_start_s = frame_start_s;
     a->duration_s = duration_s;
     a->simulated_fraction = simulated_fraction;
@@ -33,10 +33,8 @@ mist_status mist_acquisition_init(mist_acquisition *a, double activity0_Bq, doub
 
 double mist_acquisition_expected(const mist_acquisition *a, double t_a_s, double t_b_s)
 {
-    double lambda = LN2 / a->half_life_s;
-    /* A0/lambda * e^{-lambda t_a} * (1 - e^{-lambda (t_b - t_a)}), expm1 for short slices. */
-    return a->simulated_fraction * a->activity0_Bq / lambda * exp(-lambda * t_a_s) *
-           -expm1(-lambda * (t_b_s - t_a_s));
+    return a->simulated_fraction *
+           mist_nuclide_decays_in_frame(a->nuclide, a->activity0_Bq, t_a_s, t_b_s - t_a_s);
 }
 
 mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
@@ -49,7 +47,7 @@ mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mis
     uint64_t n = mist_rng_poisson(rng, mist_acquisition_expected(a, t_a, t_b));
 
     /* Decay times inside the slice: truncated exponential by inversion. */
-    double lambda = LN2 / a->half_life_s;
+    double lambda = a->lambda_per_s;
     double q = -expm1(-lambda * (t_b - t_a));
     uint64_t *hist = mist_tally_data(t, a->id_hist);
     double inv_bin = 1.0 / a->time_bin_s, offset = t_a - a->frame_start_s;

@@ -21,10 +21,12 @@
 #include "core/rng.h"
 #include "core/status.h"
 #include "engine/tally.h"
+#include "physics/nuclide.h"
 
 typedef struct mist_acquisition {
+    const mist_nuclide *nuclide;
     double activity0_Bq;       /**< [Bq] activity at injection (whole body) */
-    double half_life_s;        /**< [s] physical half-life of the nuclide */
+    double lambda_per_s;       /**< [1/s] decay constant of the nuclide */
     double frame_start_s;      /**< [s] frame start after injection */
     double duration_s;         /**< [s] frame duration */
     double simulated_fraction; /**< share of the frame's decays simulated */
@@ -35,7 +37,8 @@ typedef struct mist_acquisition {
 } mist_acquisition;
 
 /* Set up the acquisition and declare its tallies in t. */
-mist_status mist_acquisition_init(mist_acquisition *a, double activity0_Bq, double half_life_s,
+mist_status mist_acquisition_init(mist_acquisition *a, const mist_nuclide *nuclide,
+                                  double activity0_Bq,
                                   double frame_start_s, double duration_s,
                                   double simulated_fraction, uint64_t n_batches,
                                   double time_bin_s, mist_tallies *t, mist_error *err);

@@ -105,8 +105,8 @@ int mist_bench_command(int json)
     acq_ctx ac;
     memset(&ac, 0, sizeof ac);
     mist_error err;
-    /* A Ga-68 frame (T1/2 67.71 min, NNDC) with ~1e6 decays per batch. */
-    if (mist_acquisition_init(&ac.acq, 1.0e9, 67.71 * 60.0, 7200.0, 600.0, 0.01, 1000, 1.0, &ac.t,
+    /* A Ga-68 frame, 2 h after injection, ~1e6 decays per batch. */
+    if (mist_acquisition_init(&ac.acq, mist_nuclide_find("Ga-68"), 1.0e9, 7200.0, 600.0, 0.01, 1000, 1.0, &ac.t,
                               &err) ||
         mist_tallies_alloc(&ac.t, &err)) {
         fprintf(stderr, "mist bench: %s\n", err.msg);

@@ -91,7 +91,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
 
     mist_status st = probe_nuclide(study, &nuc, err);
     if (!st)
-        st = mist_acquisition_init(&acq, study->tracer.injected_MBq * 1.0e6, nuc->half_life_s,
+        st = mist_acquisition_init(&acq, nuc, study->tracer.injected_MBq * 1.0e6,
                                    study->tracer.uptake_time_h * 3600.0,
                                    study->acquisition.duration_s,
                                    study->acquisition.simulated_fraction,

@@ -39,13 +39,15 @@ static mist_status check_decay(int quick, mist_validation *v, mist_error *err)
     mist_tallies t;
     memset(&t, 0, sizeof t);
     mist_acquisition a;
-    /* Ga-68: T1/2 = 67.71 min (NNDC; physics-data.md).  One half-life of frame
-     * time makes the exponential shape of the time histogram obvious. */
-    const double half_life_s = 67.71 * 60.0;
+    /* Ga-68 over one half-life of frame time: the exponential shape is obvious. */
+    const mist_nuclide *ga68 = mist_nuclide_find("Ga-68");
+    if (!ga68)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "Ga-68 missing from the nuclide library");
+    const double half_life_s = ga68->half_life_s;
     double target = quick ? 2.0e5 : 2.0e6;
     double fraction = 1.0e-6;
     double a0 = target / (fraction * half_life_s / log(2.0) * 0.5);
-    mist_status st = mist_acquisition_init(&a, a0, half_life_s, 0.0, half_life_s, fraction, 16,
+    mist_status st = mist_acquisition_init(&a, ga68, a0, 0.0, half_life_s, fraction, 16,
                                            half_life_s / 20.0, &t, err);
     if (!st)
         st = mist_tallies_alloc(&t, err);

@@ -6,6 +6,7 @@
 #include "engine/acquisition.h"
 #include "engine/engine.h"
 #include "engine/tally.h"
+#include "physics/nuclide.h"
 
 /* A batch that records which substream it got: its first output, per batch. */
 typedef struct probe {
@@ -93,8 +94,10 @@ Test(acquisition, expected_decays_are_the_exact_integral)
     memset(&t, 0, sizeof t);
     mist_acquisition a;
     mist_error err;
-    const double T = 6586.2; /* F-18, 109.77 min (NNDC) */
-    cr_assert_eq(mist_acquisition_init(&a, 1e6, T, 3600, 600, 0.5, 8, 1, &t, &err), MIST_OK);
+    const mist_nuclide *f18 = mist_nuclide_find("F-18");
+    cr_assert_not_null(f18);
+    const double T = 109.77 * 60.0; /* F-18 half-life (NNDC), independent of the table */
+    cr_assert_eq(mist_acquisition_init(&a, f18, 1e6, 3600, 600, 0.5, 8, 1, &t, &err), MIST_OK);
     double lambda = log(2.0) / T;
     double exact = 0.5 * 1e6 / lambda * (exp(-lambda * 3600) - exp(-lambda * 4200));
     cr_expect_float_eq(mist_acquisition_expected(&a, 3600, 4200), exact, 1e-9 * exact);
@@ -103,9 +106,11 @@ Test(acquisition, expected_decays_are_the_exact_integral)
     for (int b = 0; b < 8; b++)
         sum += mist_acquisition_expected(&a, 3600 + 75.0 * b, 3600 + 75.0 * (b + 1));
     cr_expect_float_eq(sum, exact, 1e-9 * exact);
-    /* A long-lived nuclide in a short frame keeps its precision (expm1). */
-    cr_assert_eq(mist_acquisition_init(&a, 1e6, 1e12, 0, 1e-3, 1, 1, 1e-3, &t, &err), MIST_OK);
-    cr_expect_float_eq(mist_acquisition_expected(&a, 0, 1e-3), 1e3, 1e-9);
+    /* A long-lived nuclide in a short frame keeps its precision (expm1):
+     * I-125 (59.4 d) over 1 ms gives 1e6 Bq x 1e-3 s = 1000 decays to 1e-9. */
+    cr_assert_eq(mist_acquisition_init(&a, mist_nuclide_find("I-125"), 1e6, 0, 1e-3, 1, 1, 1e-3,
+                                       &t, &err), MIST_OK);
+    cr_expect_float_eq(mist_acquisition_expected(&a, 0, 1e-3), 1e3, 1e-6);
     mist_tallies_free(&t);
 }
 
@@ -115,9 +120,12 @@ Test(acquisition, decay_counts_and_times_follow_the_decay_law)
     memset(&t, 0, sizeof t);
     mist_acquisition a;
     mist_error err;
-    const double T = 1000.0;
-    /* 3 half-lives in 30 batches, 30 histogram bins; ~1.9e6 decays (A0 lambda^-1 7/8). */
-    cr_assert_eq(mist_acquisition_init(&a, 1500.0, T, 0, 3 * T, 1.0, 30, 100.0, &t, &err), MIST_OK);
+    /* C-11 (20.4 min) over 3 half-lives in 30 batches and 30 histogram bins:
+     * ~2e6 decays (A0 / lambda x 7/8). */
+    const mist_nuclide *c11 = mist_nuclide_find("C-11");
+    const double T = c11->half_life_s;
+    cr_assert_eq(mist_acquisition_init(&a, c11, 1200.0, 0, 3 * T, 1.0, 30, T / 10, &t, &err),
+                 MIST_OK);
     cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
     for (uint64_t b = 0; b < 30; b++) {
         mist_rng r = mist_rng_substream(11, b);
@@ -132,7 +140,7 @@ Test(acquisition, decay_counts_and_times_follow_the_decay_law)
     const uint64_t *h = mist_tally_data(&t, a.id_hist);
     double chi2 = 0;
     for (int i = 0; i < 30; i++) {
-        double e = mist_acquisition_expected(&a, 100.0 * i, 100.0 * (i + 1));
+        double e = mist_acquisition_expected(&a, T / 10 * i, T / 10 * (i + 1));
         chi2 += (h[i] - e) * (h[i] - e) / e;
     }
     cr_expect_lt(chi2, 30 + 4 * sqrt(60.0), "chi2 %g", chi2);
