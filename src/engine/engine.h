@@ -5,9 +5,10 @@
  * end.  So a run is a pure function of (study, seed): 1, 2 or N ranks give
  * bit-identical tallies.
  *
- * Work division: batch b runs on rank b mod size (static, interleaved so
- * that every rank gets early and late time slices alike, and rank 0's share
- * tracks the whole run for the progress report).
+ * Work division is dynamic: ranks take the next batch number from a shared
+ * counter (MPI one-sided fetch-and-add on rank 0) whenever they finish one, so
+ * fast and slow ranks, and cheap and expensive batches, balance themselves.
+ * Which rank runs a batch changes from run to run; the tallies do not.
  */
 #ifndef MIST_ENGINE_ENGINE_H
 #define MIST_ENGINE_ENGINE_H
