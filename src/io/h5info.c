@@ -9,6 +9,8 @@ typedef struct info_ctx {
     FILE *out;
     int json;
     int first;
+    const char *indent; /* text mode: prefix of attribute lines */
+    int skip_units;     /* the units attribute is shown in the dataset line */
 } info_ctx;
 
 static void json_string(FILE *out, const char *s)
@@ -89,7 +91,7 @@ static void print_attr_value(info_ctx *c, hid_t attr, const char *name)
                 if (is_int)
                     fprintf(c->out, "%s%lld", i ? ", " : "", iv[i]);
                 else
-                    fprintf(c->out, "%s%.17g", i ? ", " : "", v[i]);
+                    fprintf(c->out, c->json ? "%s%.17g" : "%s%.10g", i ? ", " : "", v[i]);
             }
             if (n > 1)
                 fputc(']', c->out);
@@ -106,18 +108,20 @@ static void print_attr_value(info_ctx *c, hid_t attr, const char *name)
     H5Tclose(type);
 }
 
-static herr_t print_root_attr(hid_t loc, const char *name, const H5A_info_t *ainfo, void *data)
+static herr_t print_attr(hid_t loc, const char *name, const H5A_info_t *ainfo, void *data)
 {
     info_ctx *c = data;
+    if (c->skip_units && !strcmp(name, "units"))
+        return 0;
     hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
     if (attr < 0)
         return 0;
     if (c->json) {
-        fprintf(c->out, "%s\n    ", c->first ? "" : ",");
+        fprintf(c->out, "%s%s", c->first ? "" : ", ", c->indent);
         json_string(c->out, name);
         fputs(": ", c->out);
     } else {
-        fprintf(c->out, "  %-14s ", name);
+        fprintf(c->out, "%s%-24s ", c->indent, name);
     }
     c->first = 0;
     print_attr_value(c, attr, name);
@@ -126,6 +130,18 @@ static herr_t print_root_attr(hid_t loc, const char *name, const H5A_info_t *ain
     H5Aclose(attr);
     (void)ainfo;
     return 0;
+}
+
+/* Attributes of a group or dataset: indented lines, or a JSON "attributes" member. */
+static void print_object_attrs(info_ctx *c, hid_t obj)
+{
+    info_ctx a = {.out = c->out, .json = c->json, .first = 1, .indent = c->json ? "" : "      ",
+                  .skip_units = 1};
+    if (c->json)
+        fputs(", \"attributes\": {", c->out);
+    H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, NULL, print_attr, &a);
+    if (c->json)
+        fputc('}', c->out);
 }
 
 static const char *type_name(hid_t type)
@@ -163,9 +179,12 @@ static herr_t visit(hid_t root, const char *name, const H5L_info_t *linfo, void 
             char p[1024];
             snprintf(p, sizeof p, "/%s", name);
             json_string(c->out, p);
-            fputs(", \"kind\": \"group\"}", c->out);
+            fputs(", \"kind\": \"group\"", c->out);
+            print_object_attrs(c, obj);
+            fputc('}', c->out);
         } else {
             fprintf(c->out, "  /%s/\n", name);
+            print_object_attrs(c, obj);
         }
         c->first = 0;
     } else if (kind == H5I_DATASET) {
@@ -193,6 +212,7 @@ static herr_t visit(hid_t root, const char *name, const H5L_info_t *linfo, void 
                 fprintf(c->out, "%s%llu", i ? ", " : "", (unsigned long long)dims[i]);
             fputs("], \"units\": ", c->out);
             json_string(c->out, units);
+            print_object_attrs(c, obj);
             fputc('}', c->out);
         } else {
             char shape[256] = "";
@@ -203,6 +223,7 @@ static herr_t visit(hid_t root, const char *name, const H5L_info_t *linfo, void 
             if (nd == 0)
                 snprintf(shape, sizeof shape, "scalar");
             fprintf(c->out, "  /%-40s %-8s [%s]  %s\n", name, type_name(type), shape, units);
+            print_object_attrs(c, obj);
         }
         c->first = 0;
         H5Sclose(space);
@@ -221,7 +242,7 @@ mist_status mist_h5_info(const char *path, int json, FILE *out, mist_error *err)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         return mist_error_set(err, MIST_ERR_INPUT, "%s: cannot open the HDF5 file", path);
-    info_ctx c = {.out = out, .json = json, .first = 1};
+    info_ctx c = {.out = out, .json = json, .first = 1, .indent = json ? "\n    " : "  "};
     if (json) {
         fputs("{\n  \"file\": ", out);
         json_string(out, path);
@@ -229,7 +250,7 @@ mist_status mist_h5_info(const char *path, int json, FILE *out, mist_error *err)
     } else {
         fprintf(out, "%s\nroot attributes:\n", path);
     }
-    H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, print_root_attr, &c);
+    H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, print_attr, &c);
     if (json)
         fputs("\n  },\n  \"objects\": [", out);
     else

@@ -9,7 +9,7 @@ trap 'rm -rf "$TMP"' EXIT
 "$MIST" run "$SRC/tests/data/study_small.yaml" -o "$TMP/r.h5" --quiet --set acquisition.batches=4
 "$MIST" info "$TMP/r.h5" > "$TMP/info.txt"
 for key in mist_version git_commit study_yaml seed mpi_ranks created_utc; do
-  grep -q "^  $key " "$TMP/info.txt" || { echo "info lacks $key"; cat "$TMP/info.txt"; exit 1; }
+  grep -Eq "^  $key +" "$TMP/info.txt" || { echo "info lacks $key"; cat "$TMP/info.txt"; exit 1; }
 done
 grep -Eq '/acquisition/decays_per_batch +uint64 +\[4\] +decays' "$TMP/info.txt"
 "$MIST" info "$TMP/r.h5" --json > "$TMP/info.json"
