@@ -83,14 +83,21 @@ mist_status mist_emitter_init(mist_emitter *em, const mist_nuclide *nuc,
     return MIST_OK;
 }
 
+/* Uniform in (-1, 1) from one 32-bit output: 2^-31 resolution is ample for
+ * directions and acollinearity (the full 53-bit uniform costs two outputs). */
+static inline double sym_uniform32(mist_rng *rng)
+{
+    return ((double)mist_rng_u32(rng) + 0.5) * (2.0 / 4294967296.0) - 1.0;
+}
+
 /* Isotropic unit vector by Marsaglia's disk method (Ann Math Stat 43:645, 1972):
  * no trigonometric calls. */
 static inline void isotropic(mist_rng *rng, double d[3])
 {
     double x, y, s;
     do {
-        x = 2.0 * mist_rng_uniform(rng) - 1.0;
-        y = 2.0 * mist_rng_uniform(rng) - 1.0;
+        x = sym_uniform32(rng);
+        y = sym_uniform32(rng);
         s = x * x + y * y;
     } while (s >= 1.0);
     double f = 2.0 * sqrt(1.0 - s);
@@ -104,8 +111,8 @@ static inline void normal_pair(mist_rng *rng, double *a, double *b)
 {
     double u, v, s;
     do {
-        u = 2.0 * mist_rng_uniform(rng) - 1.0;
-        v = 2.0 * mist_rng_uniform(rng) - 1.0;
+        u = sym_uniform32(rng);
+        v = sym_uniform32(rng);
         s = u * u + v * v;
     } while (s >= 1.0 || s == 0.0);
     double f = sqrt(-2.0 * log(s) / s);
@@ -140,7 +147,8 @@ static inline void opposite(mist_rng *rng, const double d[3], double sigma, doub
     e2[2] = d[0] * e1[1] - d[1] * e1[0];
     double g1, g2;
     normal_pair(rng, &g1, &g2);
-    double a = tan(sigma * g1), b = tan(sigma * g2);
+    /* Small angles: tan(sigma g) = sigma g to a relative 1e-5 at sigma = 0.2 degree. */
+    double a = sigma * g1, b = sigma * g2;
     double norm = 0.0;
     for (int k = 0; k < 3; k++) {
         out[k] += a * e1[k] + b * e2[k];
@@ -173,8 +181,7 @@ void mist_emission_sample(const mist_emitter *em, mist_rng *rng, const double or
         mist_emitted_photon *p1 = &out->photons[0], *p2 = &out->photons[1];
         double at[3] = {origin_mm[0], origin_mm[1], origin_mm[2]};
         if (em->opt.positron_range && density_g_cm3 > 0.0) {
-            double s = exp(log(mist_rng_uniform_pos(rng)) *
-                           (1.0 / MIST_POSITRON_PATH_EXPONENT));
+            double s = mist_positron_sample_path_fraction(sp, rng);
             double r = 10.0 * range_g_cm2 * s / density_g_cm3;
             double dp[3];
             isotropic(rng, dp);

@@ -84,6 +84,9 @@ mist_status mist_positron_spectrum_init(mist_positron_spectrum *sp, int z_daught
         sp->range_g_cm2[i] = (float)mist_positron_range_kp_g_cm2(e);
     }
     free(cdf);
+    for (int i = 0; i <= MIST_POSITRON_PATH_TABLE_N; i++)
+        sp->path_fraction[i] = (float)pow((double)i / MIST_POSITRON_PATH_TABLE_N,
+                                          1.0 / MIST_POSITRON_PATH_EXPONENT);
     return MIST_OK;
 }
 
@@ -91,9 +94,7 @@ double mist_positron_sample_distance_g_cm2(const mist_positron_spectrum *sp, mis
 {
     double range;
     (void)mist_positron_sample_energy(sp, rng, &range);
-    /* Path model s = u^(1/a). */
-    double s = exp(log(mist_rng_uniform_pos(rng)) * (1.0 / MIST_POSITRON_PATH_EXPONENT));
-    return range * s;
+    return range * mist_positron_sample_path_fraction(sp, rng);
 }
 
 double mist_positron_move(double dist_g_cm2, const double origin_mm[3], const double dir[3],
