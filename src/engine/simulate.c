@@ -6,25 +6,10 @@
 
 #include "engine/acquisition.h"
 #include "engine/engine.h"
-#include "io/yaml_doc.h"
 #include "mist_version.h"
 #include "par/mpi_env.h"
 #include "physics/nuclide.h"
-
-/* The nuclide the study's probe carries. */
-static mist_status probe_nuclide(const mist_study *s, const mist_nuclide **out, mist_error *err)
-{
-    mist_yaml_doc *doc = NULL;
-    mist_status st = mist_yaml_load_file(s->tracer.probe_path, &doc, err);
-    const char *name = NULL;
-    if (!st)
-        st = mist_yaml_get_string(doc->root, "", "nuclide", MIST_REQUIRED, NULL, &name, err);
-    if (!st && !(*out = mist_nuclide_find(name)))
-        st = mist_yaml_error_at(mist_yaml_map_find(doc->root, "nuclide"), "nuclide", err,
-                                "unknown nuclide '%s'", name);
-    mist_yaml_free(doc);
-    return st;
-}
+#include "physics/tracer.h"
 
 mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_error *err)
 {
@@ -47,7 +32,8 @@ mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_erro
     return MIST_OK;
 }
 
-static mist_status write_result(mist_h5 *h5, const mist_study *study, const mist_nuclide *nuc,
+static mist_status write_result(mist_h5 *h5, const mist_study *study, const mist_tracer *tracer,
+                                const mist_nuclide *nuc,
                                 const mist_acquisition *acq, mist_tallies *t, mist_error *err)
 {
     mist_status st = mist_write_root_attrs(h5->file, study, err);
@@ -64,7 +50,8 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, const mist
     double expected = mist_acquisition_expected(acq, acq->frame_start_s,
                                                 acq->frame_start_s + acq->duration_s);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
-    (void)((st = mist_h5_attr_str(g, "nuclide", nuc->name, err)) ||
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", nuc->name, err)) ||
         (st = mist_h5_attr_double(g, "half_life_s", &nuc->half_life_s, 1, err)) ||
         (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
         (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
@@ -84,12 +71,16 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     memset(res, 0, sizeof *res);
     mist_mpi mpi = mist_mpi_world();
     const mist_nuclide *nuc = NULL;
+    mist_tracer *tracer = NULL;
     mist_acquisition acq;
     mist_tallies t;
     memset(&t, 0, sizeof t);
     mist_h5 h5 = {.file = H5I_INVALID_HID};
 
-    mist_status st = probe_nuclide(study, &nuc, err);
+    mist_status st = mist_tracer_load(study->tracer.probe_path, &tracer, err);
+    if (!st && !(nuc = mist_tracer_nuclide(tracer)))
+        st = mist_error_set(err, MIST_ERR_INTERNAL, "%s: tracer has no nuclide",
+                            study->tracer.probe_path);
     if (!st)
         st = mist_acquisition_init(&acq, nuc, study->tracer.injected_MBq * 1.0e6,
                                    study->tracer.uptake_time_h * 3600.0,
@@ -118,7 +109,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     }
     if (!st && mpi.rank == 0) {
         res->decays = mist_tally_sum(&t, acq.id_batch);
-        st = write_result(&h5, study, nuc, &acq, &t, err);
+        st = write_result(&h5, study, tracer, nuc, &acq, &t, err);
         if (!st)
             st = mist_h5_commit(&h5, err);
     }
@@ -130,5 +121,6 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
              "phantom voxelisation, emission and photon transport, %s detector%s",
              "PET/SPECT", opts->with_recon ? ", OSEM reconstruction, lesion analysis" : "");
     mist_tallies_free(&t);
+    mist_tracer_free(tracer);
     return st;
 }

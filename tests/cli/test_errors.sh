@@ -9,6 +9,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 STUDY="$SRC/tests/data/study_small.yaml"
 cp "$SRC"/tests/data/*.yaml "$TMP/"
+sed -i "s|^  probe: .*|  probe: $SRC/phantoms/tracers/ga68_aby025.yaml|" "$TMP/study_small.yaml"
 pass=0 fail=0
 
 # expect CODE PATTERN -- ARGS: run mist, check exit code and that stderr matches PATTERN.

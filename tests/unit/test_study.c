@@ -27,7 +27,8 @@ Test(study, loads_values_and_resolves_files)
     cr_expect_eq(s->analysis.realizations, 20);
     /* references resolved relative to the study file */
     cr_expect_str_eq(s->phantom_path, MIST_TEST_DATA_DIR "/phantom_min.yaml");
-    cr_expect_str_eq(s->tracer.probe_path, MIST_TEST_DATA_DIR "/probe_ga68.yaml");
+    cr_expect_str_eq(s->tracer.probe_path,
+                     MIST_TEST_DATA_DIR "/../../phantoms/tracers/ga68_aby025.yaml");
     cr_expect(strstr(s->study_yaml, "name: test-small") != NULL);
     mist_study_free(s);
 }
