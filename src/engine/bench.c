@@ -10,6 +10,7 @@
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "par/mpi_env.h"
+#include "physics/bench_emission.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -87,7 +88,7 @@ int mist_bench_command(int json)
 {
     if (mist_mpi_world().rank != 0)
         return 0;
-    mist_bench_figure f[8];
+    mist_bench_figure f[16];
     size_t nf = 0;
     rng_ctx rc;
     rc.rng = mist_rng_substream(1u, 0u);
@@ -117,6 +118,22 @@ int mist_bench_command(int json)
     f[nf].value = mist_bench_median_rate(bench_acquisition, &ac, 20000000, 5, &f[nf].spread);
     nf++;
     mist_tallies_free(&ac.t);
+
+    /* Emission sampling (voxel, decay, positron range, photon directions), transport excluded. */
+    static const char *const emitters[] = {"F-18", "Ga-68", "Zr-89", "Tc-99m"};
+    for (size_t i = 0; i < sizeof emitters / sizeof emitters[0]; i++) {
+        mist_bench_emission_result r;
+        if (mist_bench_emission(emitters[i], 2000000, 5, &r, &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        f[nf] = (mist_bench_figure){"", "decays/s", r.decays_per_s, r.spread, ""};
+        snprintf(f[nf].name, sizeof f[nf].name, "emission.%s", emitters[i]);
+        snprintf(f[nf].note, sizeof f[nf].note,
+                 "alias voxel + decay + positron range + photons (%.2f per decay), one core",
+                 r.photons_per_decay);
+        nf++;
+    }
 
     if (json) {
         printf("{\"figures\": [");
