@@ -33,20 +33,39 @@ mist_status mist_acquisition_init(mist_acquisition *a, const mist_nuclide *nucli
 
 double mist_acquisition_expected(const mist_acquisition *a, double t_a_s, double t_b_s)
 {
-    return a->simulated_fraction *
-           mist_nuclide_decays_in_frame(a->nuclide, a->activity0_Bq, t_a_s, t_b_s - t_a_s);
+    return mist_nuclide_decays_in_frame(a->nuclide, a->activity0_Bq, t_a_s, t_b_s - t_a_s);
+}
+
+void mist_acquisition_window(const mist_acquisition *a, uint64_t batch, double *t_a_s,
+                             double *t_b_s)
+{
+    double slice = a->duration_s / (double)a->n_batches;
+    *t_a_s = a->frame_start_s + slice * (double)batch;
+    *t_b_s = *t_a_s + slice * a->simulated_fraction;
+    if (batch + 1 == a->n_batches && a->simulated_fraction == 1.0)
+        *t_b_s = a->frame_start_s + a->duration_s; /* exact frame end */
+}
+
+double mist_acquisition_expected_total(const mist_acquisition *a)
+{
+    double sum = 0.0;
+    for (uint64_t b = 0; b < a->n_batches; b++) {
+        double t_a, t_b;
+        mist_acquisition_window(a, b, &t_a, &t_b);
+        sum += mist_acquisition_expected(a, t_a, t_b);
+    }
+    return sum;
 }
 
 mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
                                    double *work, mist_error *err)
 {
     const mist_acquisition *a = ctx;
-    double slice = a->duration_s / (double)a->n_batches;
-    double t_a = a->frame_start_s + slice * (double)batch;
-    double t_b = batch + 1 == a->n_batches ? a->frame_start_s + a->duration_s : t_a + slice;
+    double t_a, t_b;
+    mist_acquisition_window(a, batch, &t_a, &t_b);
     uint64_t n = mist_rng_poisson(rng, mist_acquisition_expected(a, t_a, t_b));
 
-    /* Decay times inside the slice: truncated exponential by inversion. */
+    /* Decay times inside the window: truncated exponential by inversion. */
     double lambda = a->lambda_per_s;
     double q = -expm1(-lambda * (t_b - t_a));
     uint64_t *hist = mist_tally_data(t, a->id_hist);

@@ -1,16 +1,20 @@
 /*
  * acquisition.h - the time structure of an acquisition.  A frame starts
- * uptake_time after injection and lasts duration_s; it is cut into batches,
- * each a slice of real time holding the decays the activity produces in it:
- * the number is Poisson with the exact mean
- *     f * A0 / lambda * (exp(-lambda t_a) - exp(-lambda t_b))
- * (A0 activity at injection, f the simulated fraction), and each decay's time
- * follows the decaying activity inside the slice.  Later stages (emission,
- * transport, detection) act on each sampled decay; randoms and dead time then
- * arise at their real rates.
+ * uptake_time after injection and lasts duration_s; it is cut into n_batches
+ * slices of equal length.  Batch b simulates the window at the start of its
+ * slice that holds the simulated fraction f of the slice's time,
+ *     [t_b, t_b + f * duration / n_batches),
+ * at the full activity: every decay in that window is simulated, so count
+ * rates inside it -- and with them randoms, dead time and pile-up in the
+ * detector stages -- are the real ones, while f of the frame's decays are
+ * simulated in all.  The number of decays in a window is Poisson with the
+ * exact mean A0 / lambda * (exp(-lambda t_a) - exp(-lambda t_b)) (A0 the
+ * activity at injection), and each decay's time follows the decaying activity
+ * inside the window.
  *
  * Tallies: /acquisition/decays_per_batch [n_batches] and
- * /acquisition/decay_time_histogram [n_bins] (bins of time_bin_s from frame start).
+ * /acquisition/decay_time_histogram [n_bins] (bins of time_bin_s from frame
+ * start; with f < 1 only the bins that overlap the windows fill).
  */
 #ifndef MIST_ENGINE_ACQUISITION_H
 #define MIST_ENGINE_ACQUISITION_H
@@ -29,7 +33,7 @@ typedef struct mist_acquisition {
     double lambda_per_s;       /**< [1/s] decay constant of the nuclide */
     double frame_start_s;      /**< [s] frame start after injection */
     double duration_s;         /**< [s] frame duration */
-    double simulated_fraction; /**< share of the frame's decays simulated */
+    double simulated_fraction; /**< share of each slice's time (and of the decays) simulated */
     uint64_t n_batches;        /**< time slices */
     double time_bin_s;         /**< [s] histogram bin width */
     uint64_t n_bins;           /**< histogram bins: ceil(duration / bin) */
@@ -43,8 +47,15 @@ mist_status mist_acquisition_init(mist_acquisition *a, const mist_nuclide *nucli
                                   double simulated_fraction, uint64_t n_batches,
                                   double time_bin_s, mist_tallies *t, mist_error *err);
 
-/* Expected decays (simulated fraction applied) in [t_a, t_b] after injection. */
+/* Expected decays at full activity in [t_a, t_b] (seconds after injection). */
 double mist_acquisition_expected(const mist_acquisition *a, double t_a_s, double t_b_s);
+
+/* The window batch b simulates, [*t_a, *t_b) in seconds after injection. */
+void mist_acquisition_window(const mist_acquisition *a, uint64_t batch, double *t_a_s,
+                             double *t_b_s);
+
+/* Expected decays over all the batches' windows (what a run simulates). */
+double mist_acquisition_expected_total(const mist_acquisition *a);
 
 /* Batch function for mist_engine_run: ctx is a const mist_acquisition *. */
 mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,

@@ -47,8 +47,7 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, const mist
     hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
     if (g < 0)
         return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
-    double expected = mist_acquisition_expected(acq, acq->frame_start_s,
-                                                acq->frame_start_s + acq->duration_s);
+    double expected = mist_acquisition_expected_total(acq);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
     (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(tracer), err)) ||
            (st = mist_h5_attr_str(g, "nuclide", nuc->name, err)) ||

@@ -99,13 +99,19 @@ Test(acquisition, expected_decays_are_the_exact_integral)
     const double T = 109.77 * 60.0; /* F-18 half-life (NNDC), independent of the table */
     cr_assert_eq(mist_acquisition_init(&a, f18, 1e6, 3600, 600, 0.5, 8, 1, &t, &err), MIST_OK);
     double lambda = log(2.0) / T;
-    double exact = 0.5 * 1e6 / lambda * (exp(-lambda * 3600) - exp(-lambda * 4200));
+    double exact = 1e6 / lambda * (exp(-lambda * 3600) - exp(-lambda * 4200));
     cr_expect_float_eq(mist_acquisition_expected(&a, 3600, 4200), exact, 1e-9 * exact);
-    /* The batches' means add up to the frame's. */
-    double sum = 0;
-    for (int b = 0; b < 8; b++)
-        sum += mist_acquisition_expected(&a, 3600 + 75.0 * b, 3600 + 75.0 * (b + 1));
-    cr_expect_float_eq(sum, exact, 1e-9 * exact);
+    /* Simulated fraction 0.5: batch b holds the first half of its 75 s slice. */
+    double sum = 0, t_a, t_b;
+    for (int b = 0; b < 8; b++) {
+        mist_acquisition_window(&a, (uint64_t)b, &t_a, &t_b);
+        cr_expect_float_eq(t_a, 3600 + 75.0 * b, 1e-9);
+        cr_expect_float_eq(t_b, 3600 + 75.0 * b + 37.5, 1e-9);
+        sum += 1e6 / lambda * (exp(-lambda * t_a) - exp(-lambda * t_b));
+    }
+    cr_expect_float_eq(mist_acquisition_expected_total(&a), sum, 1e-9 * sum);
+    /* Half of the time at full activity: a bit more than half the decays of the frame. */
+    cr_expect(sum > 0.5 * exact && sum < 0.51 * exact, "sum %g exact %g", sum, exact);
     /* A long-lived nuclide in a short frame keeps its precision (expm1):
      * I-125 (59.4 d) over 1 ms gives 1e6 Bq x 1e-3 s = 1000 decays to 1e-9. */
     cr_assert_eq(mist_acquisition_init(&a, mist_nuclide_find("I-125"), 1e6, 0, 1e-3, 1, 1, 1e-3,
