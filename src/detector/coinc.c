@@ -18,7 +18,8 @@ static int by_time(const void *a, const void *b)
 
 static uint32_t block_of(const mist_coinc_params *p, uint32_t crystal)
 {
-    return p->block_of ? p->block_of[crystal] : crystal / p->crystals_per_block;
+    uint32_t ring = crystal / p->crystals_per_ring, i = crystal % p->crystals_per_ring;
+    return (ring / p->block_axial) * p->blocks_per_ring + i / p->block_transaxial;
 }
 
 /* Dead time and energy window: marks lost singles and counts them. */

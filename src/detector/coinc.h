@@ -75,9 +75,10 @@ typedef struct mist_coinc_params {
     double e_lo_keV, e_hi_keV; /**< energy window */
     double dead_time_s;     /**< [s] per block; 0 = none */
     mist_dead_time_model dead_time_model;
-    uint32_t crystals_per_block; /**< crystal / crystals_per_block = block id (see block_of) */
-    const uint32_t *block_of;    /**< optional [n_crystals] crystal -> block map (overrides the division) */
-    uint32_t n_blocks;
+    /* Block of crystal c = ring * crystals_per_ring + i:
+     * (ring / block_axial) * blocks_per_ring + i / block_transaxial. */
+    uint32_t crystals_per_ring, block_transaxial, block_axial, blocks_per_ring;
+    uint32_t n_blocks; /**< blocks_per_ring * block rings: size of the dead-time work space */
 } mist_coinc_params;
 
 typedef struct mist_coinc_counts {

@@ -10,7 +10,8 @@
 static mist_coinc_params params(void)
 {
     mist_coinc_params p = {.window_s = 4e-9, .delay_s = 100e-9, .e_lo_keV = 435, .e_hi_keV = 650,
-                           .dead_time_s = 0, .crystals_per_block = 100, .n_blocks = 100};
+                           .dead_time_s = 0, .crystals_per_ring = 1000, .block_transaxial = 10,
+                           .block_axial = 1, .blocks_per_ring = 100, .n_blocks = 100};
     return p;
 }
 
@@ -121,7 +122,7 @@ Test(coinc, dead_time_rates_follow_knoll)
         p.dead_time_s = d;
         p.dead_time_model = (mist_dead_time_model)model;
         p.n_blocks = 1;
-        p.crystals_per_block = 1;
+        p.crystals_per_ring = p.block_transaxial = p.blocks_per_ring = 1;
         p.window_s = 0; /* no coincidence work needed */
         mist_coinc *pr = malloc(n * sizeof *pr), *de = malloc(n * sizeof *de);
         size_t nd;
