@@ -57,26 +57,25 @@ double mist_acquisition_expected_total(const mist_acquisition *a)
     return sum;
 }
 
+void mist_acquisition_begin(const mist_acquisition *a, uint64_t batch, mist_rng *rng,
+                            mist_tallies *t, mist_acq_window *w)
+{
+    mist_acquisition_window(a, batch, &w->t_a_s, &w->t_b_s);
+    w->lambda_per_s = a->lambda_per_s;
+    w->q = -expm1(-a->lambda_per_s * (w->t_b_s - w->t_a_s));
+    w->n_decays = mist_rng_poisson(rng, mist_acquisition_expected(a, w->t_a_s, w->t_b_s));
+    mist_tally_data(t, a->id_batch)[batch] += w->n_decays;
+}
+
 mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
                                    double *work, mist_error *err)
 {
     const mist_acquisition *a = ctx;
-    double t_a, t_b;
-    mist_acquisition_window(a, batch, &t_a, &t_b);
-    uint64_t n = mist_rng_poisson(rng, mist_acquisition_expected(a, t_a, t_b));
-
-    /* Decay times inside the window: truncated exponential by inversion. */
-    double lambda = a->lambda_per_s;
-    double q = -expm1(-lambda * (t_b - t_a));
-    uint64_t *hist = mist_tally_data(t, a->id_hist);
-    double inv_bin = 1.0 / a->time_bin_s, offset = t_a - a->frame_start_s;
-    for (uint64_t i = 0; i < n; i++) {
-        double dt = -log1p(-mist_rng_uniform(rng) * q) / lambda;
-        uint64_t bin = (uint64_t)((offset + dt) * inv_bin);
-        hist[bin < a->n_bins ? bin : a->n_bins - 1]++;
-    }
-    mist_tally_data(t, a->id_batch)[batch] += n;
-    *work = (double)n;
+    mist_acq_window w;
+    mist_acquisition_begin(a, batch, rng, t, &w);
+    for (uint64_t i = 0; i < w.n_decays; i++)
+        mist_acquisition_record(a, t, mist_acquisition_time(&w, rng));
+    *work = (double)w.n_decays;
     (void)err;
     return MIST_OK;
 }

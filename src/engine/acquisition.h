@@ -19,6 +19,7 @@
 #ifndef MIST_ENGINE_ACQUISITION_H
 #define MIST_ENGINE_ACQUISITION_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,34 @@ void mist_acquisition_window(const mist_acquisition *a, uint64_t batch, double *
 
 /* Expected decays over all the batches' windows (what a run simulates). */
 double mist_acquisition_expected_total(const mist_acquisition *a);
+
+/* The decays of one batch: their window and count, drawn by
+ * mist_acquisition_begin(); each decay's time then by mist_acquisition_time(). */
+typedef struct mist_acq_window {
+    double t_a_s, t_b_s;  /**< [s] window after injection */
+    double lambda_per_s;  /**< [1/s] decay constant */
+    double q;             /**< 1 - exp(-lambda (t_b - t_a)) */
+    uint64_t n_decays;    /**< Poisson number of decays in the window */
+} mist_acq_window;
+
+/* Window and number of decays of batch b; adds them to the acquisition tallies
+ * (decays_per_batch; the histogram is filled by mist_acquisition_record()). */
+void mist_acquisition_begin(const mist_acquisition *a, uint64_t batch, mist_rng *rng,
+                            mist_tallies *t, mist_acq_window *w);
+
+/* Time [s after injection] of one decay in the window (decaying activity). */
+static inline double mist_acquisition_time(const mist_acq_window *w, mist_rng *rng)
+{
+    return w->t_a_s - log1p(-mist_rng_uniform(rng) * w->q) / w->lambda_per_s;
+}
+
+/* Add one decay time to the decay-time histogram. */
+static inline void mist_acquisition_record(const mist_acquisition *a, mist_tallies *t,
+                                           double time_s)
+{
+    uint64_t bin = (uint64_t)((time_s - a->frame_start_s) / a->time_bin_s);
+    mist_tally_data(t, a->id_hist)[bin < a->n_bins ? bin : a->n_bins - 1]++;
+}
 
 /* Batch function for mist_engine_run: ctx is a const mist_acquisition *. */
 mist_status mist_acquisition_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
