@@ -70,41 +70,64 @@ static size_t next_ok(const mist_single *s, size_t n, size_t i)
     return i;
 }
 
-size_t mist_coinc_sort(const mist_coinc_params *p, mist_single *s, size_t n, double *busy,
-                       mist_coinc *prompts, mist_coinc *delayed, size_t max_out,
-                       size_t *n_delayed, mist_coinc_counts *c)
+static void emit(const mist_coinc_params *p, const mist_single *a, const mist_single *b,
+                 int delayed, mist_coinc_sink sink, void *ctx, mist_coinc_counts *c)
 {
-    c->singles_in += n;
-    qsort(s, n, sizeof *s, by_time);
-    filter_singles(p, s, n, busy, c);
+    mist_coinc o = {.crystal = {a->crystal, b->crystal},
+                    .dt_s = b->time_s - a->time_s - (delayed ? p->delay_s : 0.0),
+                    .cls = (uint8_t)(delayed ? MIST_COINC_RANDOM : classify(a, b))};
+    if (delayed) {
+        c->delayed++;
+    } else {
+        c->prompts++;
+        c->by_class[o.cls]++;
+    }
+    sink(ctx, &o, delayed);
+}
 
-    /* Prompts: single-window method, kill all multiples. */
-    size_t np = 0;
+/* All pairs within the window (prompts) and within the delayed window. */
+static void sort_all_pairs(const mist_coinc_params *p, const mist_single *s, size_t n,
+                           mist_coinc_sink sink, void *ctx, mist_coinc_counts *c)
+{
+    size_t d0 = 0;
+    for (size_t i = next_ok(s, n, 0); i < n; i = next_ok(s, n, i + 1)) {
+        double close = s[i].time_s + p->window_s;
+        size_t in_window = 0;
+        for (size_t j = next_ok(s, n, i + 1); j < n && s[j].time_s <= close;
+             j = next_ok(s, n, j + 1)) {
+            emit(p, &s[i], &s[j], 0, sink, ctx, c);
+            in_window++;
+        }
+        if (in_window > 1)
+            c->multiples++;
+        double open = s[i].time_s + p->delay_s, dclose = open + p->window_s;
+        while (d0 < n && s[d0].time_s < open)
+            d0++;
+        for (size_t j = next_ok(s, n, d0); j < n && s[j].time_s <= dclose;
+             j = next_ok(s, n, j + 1))
+            emit(p, &s[i], &s[j], 1, sink, ctx, c);
+    }
+}
+
+/* Single-window method, kill all multiples, for prompts and delayed alike. */
+static void sort_kill_all(const mist_coinc_params *p, const mist_single *s, size_t n,
+                          mist_coinc_sink sink, void *ctx, mist_coinc_counts *c)
+{
     for (size_t i = next_ok(s, n, 0); i < n;) {
         double close = s[i].time_s + p->window_s;
         size_t j = next_ok(s, n, i + 1), partner = j, in_window = 0;
         for (; j < n && s[j].time_s <= close; j = next_ok(s, n, j + 1))
             in_window++;
-        if (in_window == 1 && np < max_out) {
-            mist_coinc *o = &prompts[np++];
-            o->crystal[0] = s[i].crystal;
-            o->crystal[1] = s[partner].crystal;
-            o->dt_s = s[partner].time_s - s[i].time_s;
-            o->cls = (uint8_t)classify(&s[i], &s[partner]);
-            c->prompts++;
-            c->by_class[o->cls]++;
-        } else if (in_window > 1) {
+        if (in_window == 1)
+            emit(p, &s[i], &s[partner], 0, sink, ctx, c);
+        else if (in_window > 1)
             c->multiples++;
-        }
         /* Resume after the window (its singles are used or discarded). */
         i = in_window ? j : next_ok(s, n, i + 1);
     }
-
-    /* Delayed: the stream against a copy of itself delayed by delay_s, with the
-     * prompt channel's rules: a single opens a window unless it falls in the
-     * window of the single before; exactly one delayed single in it makes a
-     * delayed coincidence, several a discarded multiple. */
-    size_t nd = 0, j0 = 0;
+    /* Delayed: a single opens a window unless it falls in the window of the
+     * single before; exactly one delayed single in it makes a coincidence. */
+    size_t j0 = 0;
     for (size_t i = next_ok(s, n, 0); i < n;) {
         double open = s[i].time_s + p->delay_s, close = open + p->window_s;
         while (j0 < n && s[j0].time_s < open)
@@ -112,20 +135,23 @@ size_t mist_coinc_sort(const mist_coinc_params *p, mist_single *s, size_t n, dou
         size_t j = next_ok(s, n, j0), partner = j, in_window = 0;
         for (; j < n && s[j].time_s <= close; j = next_ok(s, n, j + 1))
             in_window++;
-        if (in_window == 1 && nd < max_out) {
-            mist_coinc *o = &delayed[nd++];
-            o->crystal[0] = s[i].crystal;
-            o->crystal[1] = s[partner].crystal;
-            o->dt_s = s[partner].time_s - s[i].time_s - p->delay_s;
-            o->cls = MIST_COINC_RANDOM;
-            c->delayed++;
-        }
-        /* The window keeps the channel busy: singles inside it open none. */
+        if (in_window == 1)
+            emit(p, &s[i], &s[partner], 1, sink, ctx, c);
         double busy_until = s[i].time_s + p->window_s;
         i = next_ok(s, n, i + 1);
         while (i < n && s[i].time_s <= busy_until)
             i = next_ok(s, n, i + 1);
     }
-    *n_delayed = nd;
-    return np;
+}
+
+void mist_coinc_sort(const mist_coinc_params *p, mist_single *s, size_t n, double *busy,
+                     mist_coinc_sink sink, void *ctx, mist_coinc_counts *c)
+{
+    c->singles_in += n;
+    qsort(s, n, sizeof *s, by_time);
+    filter_singles(p, s, n, busy, c);
+    if (p->multiples == MIST_MULTIPLES_KILL_ALL)
+        sort_kill_all(p, s, n, sink, ctx, c);
+    else
+        sort_all_pairs(p, s, n, sink, ctx, c);
 }

@@ -9,14 +9,21 @@
  *      single is lost (non-paralysable), or after the block's last single of
  *      any kind, which then restarts the dead period (paralysable);
  *   3. the energy window [e_lo, e_hi];
- *   4. prompt coincidences: each single not yet used opens a window of
- *      window_s; if exactly one other single falls in it the two form a
- *      coincidence; if more do (a multiple), all of them are discarded
- *      ("kill all multiples"), and sorting resumes after the window;
- *   5. delayed coincidences (the randoms estimate): each accepted single
- *      opens a window of the same width delayed by delay_s (>> window_s, so
- *      no true pairs fall in it); exactly one single there gives a delayed
- *      coincidence, several a discarded multiple.
+ *   4. prompt and 5. delayed coincidences, by one of two multiples policies:
+ *    - all pairs (default): every pair of accepted singles less than
+ *      window_s apart is a prompt coincidence, every pair delay_s to
+ *      delay_s + window_s apart a delayed one.  A window holding three singles
+ *      gives three coincidences.  The delayed count is then an unbiased
+ *      estimate of the prompt randoms at any count rate: both count the pairs
+ *      of uncorrelated singles in a window of the same width.
+ *    - kill all multiples: a single not yet used opens a window of window_s;
+ *      exactly one other single in it makes a coincidence, more (a multiple)
+ *      are all discarded, and sorting resumes after the window.  The delayed
+ *      channel follows the same rules against the stream delayed by delay_s.
+ *      Hardware-like, but the delayed estimate is then biased: a random whose
+ *      opener's own partner is also detected is a multiple among the prompts
+ *      and a coincidence among the delayed (Oliver & Rafecas, IEEE TNS 2016,
+ *      "Modelling random coincidences in PET").
  * Truth class of a prompt: true (same decay, both annihilation photons of
  * it, neither scattered), phantom scatter (same decay, a photon scattered in
  * the phantom), detector scatter (same decay, unscattered in the phantom but
@@ -64,6 +71,11 @@ typedef struct mist_coinc {
     uint8_t cls;         /**< mist_coinc_class (prompts); unused for delayed */
 } mist_coinc;
 
+typedef enum mist_multiples_policy {
+    MIST_MULTIPLES_ALL_PAIRS = 0,
+    MIST_MULTIPLES_KILL_ALL = 1
+} mist_multiples_policy;
+
 typedef enum mist_dead_time_model {
     MIST_DEAD_NONPARALYSABLE = 0,
     MIST_DEAD_PARALYSABLE = 1
@@ -75,6 +87,7 @@ typedef struct mist_coinc_params {
     double e_lo_keV, e_hi_keV; /**< energy window */
     double dead_time_s;     /**< [s] per block; 0 = none */
     mist_dead_time_model dead_time_model;
+    mist_multiples_policy multiples;
     /* Block of crystal c = ring * crystals_per_ring + i:
      * (ring / block_axial) * blocks_per_ring + i / block_transaxial. */
     uint32_t crystals_per_ring, block_transaxial, block_axial, blocks_per_ring;
@@ -88,17 +101,18 @@ typedef struct mist_coinc_counts {
     uint64_t singles;          /**< singles accepted */
     uint64_t prompts;          /**< prompt coincidences */
     uint64_t by_class[MIST_COINC_N_CLASSES];
-    uint64_t multiples;        /**< prompt windows with 3 or more singles (discarded) */
+    uint64_t multiples;        /**< prompt windows with 3 or more singles */
     uint64_t delayed;          /**< delayed coincidences */
 } mist_coinc_counts;
 
-/* Sort the n singles of one batch (reordered in place by time) into prompts
- * and delayed coincidences.  block_busy_until must hold n_blocks doubles (work
- * space).  prompts / delayed must hold max_out entries each (n / 2 suffices).
- * Returns the prompts written; *n_delayed gets the delayed ones; *counts is
- * accumulated (not cleared). */
-size_t mist_coinc_sort(const mist_coinc_params *p, mist_single *singles, size_t n,
-                       double *block_busy_until, mist_coinc *prompts, mist_coinc *delayed,
-                       size_t max_out, size_t *n_delayed, mist_coinc_counts *counts);
+/* Receives each coincidence as it is formed (delayed = 1 for the delayed channel). */
+typedef void (*mist_coinc_sink)(void *ctx, const mist_coinc *c, int delayed);
+
+/* Sort the n singles of one batch (reordered in place by time) into prompt and
+ * delayed coincidences, handed to sink.  block_busy_until must hold n_blocks
+ * doubles (work space).  *counts is accumulated (not cleared). */
+void mist_coinc_sort(const mist_coinc_params *p, mist_single *singles, size_t n,
+                     double *block_busy_until, mist_coinc_sink sink, void *sink_ctx,
+                     mist_coinc_counts *counts);
 
 #endif

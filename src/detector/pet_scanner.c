@@ -79,13 +79,14 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
         "name", "modality", "geometry", "crystal", "block", "blocks_per_ring", "block_rings",
         "crystals_per_ring", "rings", "axial_fov_mm", "ring_diameter_mm", "energy_window_keV",
         "energy_resolution", "coincidence_window_ns", "delayed_window_offset_ns",
-        "tof_resolution_ps", "tof_bins", "dead_time_ns", "dead_time_model", "positioning",
-        "sinogram", NULL};
+        "tof_resolution_ps", "tof_bins", "dead_time_ns", "dead_time_model", "multiples",
+        "positioning", "sinogram", NULL};
     static const char *const sino_keys[] = {"span", "max_ring_difference", "radial_bins", NULL};
     static const char *const geometries[] = {"blocks", "ideal_ring", NULL};
     static const char *const modalities[] = {"pet", NULL};
     static const char *const dead_models[] = {"nonparalysable", "paralysable", NULL};
     static const char *const positionings[] = {"centroid", "first", NULL};
+    static const char *const multiples[] = {"all_pairs", "kill_all", NULL};
     memset(s, 0, sizeof *s);
     mist_yaml_doc *doc = NULL;
     mist_status st = mist_yaml_load_file(path, &doc, err);
@@ -93,7 +94,7 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
         return st;
     mist_yaml_node *root = doc->root, *sino;
     const char *name;
-    int geometry, modality, dead, pos;
+    int geometry, modality, dead, pos, mult;
     double diameter, window[2], e_res, coinc_ns, delay_ns, tof_ps, dead_ns;
     long tof_bins, span, mrd, radial;
     const double def_window[2] = {435.0, 650.0};
@@ -128,6 +129,8 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
                                    &dead, err)) ||
         (st = mist_yaml_get_choice(root, "", "positioning", MIST_OPTIONAL, 0, positionings, &pos,
                                    err)) ||
+        (st = mist_yaml_get_choice(root, "", "multiples", MIST_OPTIONAL, 0, multiples, &mult,
+                                   err)) ||
         (st = mist_yaml_get_map(root, "", "sinogram", MIST_OPTIONAL, &sino, err)) ||
         (st = mist_yaml_check_unknown(sino, "sinogram", sino_keys, err)) ||
         (st = mist_yaml_get_int(sino, "sinogram", "span", MIST_OPTIONAL, 1, 1, 255, &span, err)) ||
@@ -159,6 +162,7 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
     s->dead_time_s = dead_ns * 1e-9;
     s->dead_time_model = (mist_dead_time_model)dead;
     s->positioning = (mist_pet_positioning)pos;
+    s->multiples = (mist_multiples_policy)mult;
     s->span = (uint32_t)span;
     s->max_ring_difference = (uint32_t)mrd;
     s->radial_bins = (uint32_t)radial;
@@ -212,6 +216,7 @@ mist_coinc_params mist_pet_coinc_params(const mist_pet_scanner *s)
         .e_hi_keV = s->e_hi_keV,
         .dead_time_s = s->dead_time_s,
         .dead_time_model = s->dead_time_model,
+        .multiples = s->multiples,
         .crystals_per_ring = s->crystals_per_ring,
         .block_transaxial = s->block_transaxial,
         .block_axial = s->block_axial,

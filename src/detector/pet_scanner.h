@@ -50,6 +50,7 @@ typedef struct mist_pet_scanner {
     uint32_t tof_bins;          /**< TOF bins in the sinograms (1 = none) */
     double dead_time_s;         /**< [s] per block, 0 = none */
     mist_dead_time_model dead_time_model;
+    mist_multiples_policy multiples;
     mist_pet_positioning positioning;
     uint32_t span, max_ring_difference, radial_bins;
 } mist_pet_scanner;

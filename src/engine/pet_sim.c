@@ -22,13 +22,7 @@ static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
     mist_single *s = realloc(ps->singles, cap * sizeof *s);
     if (s)
         ps->singles = s;
-    mist_coinc *p = realloc(ps->prompts, (cap / 2 + 1) * sizeof *p);
-    if (p)
-        ps->prompts = p;
-    mist_coinc *d = realloc(ps->delayed, (cap / 2 + 1) * sizeof *d);
-    if (d)
-        ps->delayed = d;
-    if (!s || !p || !d)
+    if (!s)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu singles", cap);
     ps->cap = cap;
     return MIST_OK;
@@ -88,8 +82,6 @@ void mist_pet_sim_free(mist_pet_sim *ps)
 {
     mist_sino_free(&ps->sino);
     free(ps->singles);
-    free(ps->prompts);
-    free(ps->delayed);
     free(ps->busy);
     memset(ps, 0, sizeof *ps);
 }
@@ -101,6 +93,32 @@ static float blur_energy(const mist_pet_scanner *s, mist_rng *rng, double e_keV)
         return (float)e_keV;
     double fwhm = s->energy_resolution * sqrt(MIST_ANNIHILATION_KEV * e_keV);
     return (float)(e_keV + fwhm * MIST_FWHM_TO_SIGMA * mist_rng_normal(rng));
+}
+
+typedef struct pet_sink {
+    mist_pet_sim *ps;
+    mist_tallies *t;
+    uint64_t outside;
+} pet_sink;
+
+/* Add one coincidence to the prompts (and its truth class) or delayed sinogram. */
+static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
+{
+    pet_sink *sk = ctx;
+    mist_pet_sim *ps = sk->ps;
+    int64_t bin = mist_sino_bin(&ps->sino, c->crystal[0], c->crystal[1]);
+    if (bin < 0) {
+        sk->outside += !delayed;
+        return;
+    }
+    if (delayed) {
+        mist_tally_data(sk->t, ps->id_delayed)[bin]++;
+        return;
+    }
+    const size_t ids[MIST_COINC_N_CLASSES] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters,
+                                              ps->id_randoms};
+    mist_tally_data(sk->t, ps->id_prompts)[bin]++;
+    mist_tally_data(sk->t, ids[c->cls])[bin]++;
 }
 
 mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
@@ -144,31 +162,11 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
     }
     counts[MIST_PET_PHOTONS_ON_RING] += n;
 
-    /* Coincidences and sinograms. */
+    /* Coincidences straight into the sinograms. */
     mist_coinc_counts cc = {0};
-    size_t nd = 0;
-    size_t np = mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, ps->prompts, ps->delayed,
-                                ps->cap / 2 + 1, &nd, &cc);
-    uint64_t *prompts = mist_tally_data(t, ps->id_prompts);
-    uint64_t *by_class[MIST_COINC_N_CLASSES] = {
-        mist_tally_data(t, ps->id_trues), mist_tally_data(t, ps->id_scatters),
-        mist_tally_data(t, ps->id_det_scatters), mist_tally_data(t, ps->id_randoms)};
-    uint64_t outside = 0;
-    for (size_t i = 0; i < np; i++) {
-        int64_t bin = mist_sino_bin(&ps->sino, ps->prompts[i].crystal[0], ps->prompts[i].crystal[1]);
-        if (bin < 0) {
-            outside++;
-            continue;
-        }
-        prompts[bin]++;
-        by_class[ps->prompts[i].cls][bin]++;
-    }
-    uint64_t *delayed = mist_tally_data(t, ps->id_delayed);
-    for (size_t i = 0; i < nd; i++) {
-        int64_t bin = mist_sino_bin(&ps->sino, ps->delayed[i].crystal[0], ps->delayed[i].crystal[1]);
-        if (bin >= 0)
-            delayed[bin]++;
-    }
+    pet_sink sk = {.ps = ps, .t = t};
+    mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, bin_coinc, &sk, &cc);
+    uint64_t outside = sk.outside;
     counts[MIST_PET_SINGLES_IN] += cc.singles_in;
     counts[MIST_PET_LOST_DEAD_TIME] += cc.lost_dead_time;
     counts[MIST_PET_LOST_ENERGY] += cc.lost_energy;

@@ -61,7 +61,6 @@ typedef struct mist_pet_sim {
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
-    mist_coinc *prompts, *delayed;
     size_t cap;
     double *busy;
     /* tally ids */

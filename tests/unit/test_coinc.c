@@ -7,10 +7,30 @@
 #include "core/rng.h"
 #include "detector/coinc.h"
 
+/* Collects coincidences into arrays. */
+typedef struct sink {
+    mist_coinc pr[64], de[64];
+    size_t np, nd;
+} sink;
+
+static void collect(void *ctx, const mist_coinc *c, int delayed)
+{
+    sink *k = ctx;
+    if (delayed && k->nd < 64)
+        k->de[k->nd++] = *c;
+    else if (!delayed && k->np < 64)
+        k->pr[k->np++] = *c;
+}
+
+static void count_only(void *ctx, const mist_coinc *c, int delayed)
+{
+    (void)ctx, (void)c, (void)delayed;
+}
+
 static mist_coinc_params params(void)
 {
     mist_coinc_params p = {.window_s = 4e-9, .delay_s = 100e-9, .e_lo_keV = 435, .e_hi_keV = 650,
-                           .dead_time_s = 0, .crystals_per_ring = 1000, .block_transaxial = 10,
+                           .dead_time_s = 0, .multiples = MIST_MULTIPLES_KILL_ALL, .crystals_per_ring = 1000, .block_transaxial = 10,
                            .block_axial = 1, .blocks_per_ring = 100, .n_blocks = 100};
     return p;
 }
@@ -35,12 +55,14 @@ Test(coinc, classes_and_multiples)
         single(7e-6, 9, 16, 511, MIST_SINGLE_NOT_ANNIHILATION),
         single(7e-6 + 1e-9, 9, 991, 511, 0), /* prompt gamma + 511: random class */
     };
-    size_t n = sizeof s / sizeof s[0], nd;
+    size_t n = sizeof s / sizeof s[0];
     double busy[100];
-    mist_coinc pr[16], de[16];
+    sink k = {.np = 0};
     mist_coinc_counts c = {0};
-    size_t np = mist_coinc_sort(&p, s, n, busy, pr, de, 16, &nd, &c);
-    cr_assert_eq(np, 5);
+    mist_coinc_sort(&p, s, n, busy, collect, &k, &c);
+    mist_coinc *pr = k.pr;
+    size_t nd = k.nd;
+    cr_assert_eq(k.np, 5);
     cr_expect_eq(pr[0].cls, MIST_COINC_TRUE);
     cr_expect_eq(pr[0].crystal[0], 10);
     cr_expect_eq(pr[0].crystal[1], 500);
@@ -63,12 +85,12 @@ Test(coinc, delayed_window_pairs_singles_delay_apart)
     mist_coinc_params p = params();
     mist_single s[] = {single(1e-6, 1, 1, 511, 0), single(1e-6 + 101e-9, 2, 2, 511, 0)};
     double busy[100];
-    mist_coinc pr[4], de[4];
-    size_t nd;
+    sink k = {.np = 0};
     mist_coinc_counts c = {0};
-    cr_expect_eq(mist_coinc_sort(&p, s, 2, busy, pr, de, 4, &nd, &c), 0);
-    cr_assert_eq(nd, 1);
-    cr_expect_float_eq(de[0].dt_s, 1e-9, 1e-15);
+    mist_coinc_sort(&p, s, 2, busy, collect, &k, &c);
+    cr_expect_eq(k.np, 0);
+    cr_assert_eq(k.nd, 1);
+    cr_expect_float_eq(k.de[0].dt_s, 1e-9, 1e-15);
 }
 
 Test(coinc, dead_time_models_on_a_sequence)
@@ -80,16 +102,14 @@ Test(coinc, dead_time_models_on_a_sequence)
     for (int i = 0; i < 4; i++)
         s[i] = single(0.6e-6 * i, (uint64_t)i, 0, 511, 0);
     double busy[100];
-    mist_coinc pr[4], de[4];
-    size_t nd;
     mist_coinc_counts c = {0};
-    mist_coinc_sort(&p, s, 4, busy, pr, de, 4, &nd, &c);
+    mist_coinc_sort(&p, s, 4, busy, count_only, NULL, &c);
     cr_expect_eq(c.singles, 2, "non-paralysable keeps 0 and 1.2d");
     p.dead_time_model = MIST_DEAD_PARALYSABLE;
     mist_coinc_counts c2 = {0};
     for (int i = 0; i < 4; i++)
         s[i] = single(0.6e-6 * i, (uint64_t)i, 0, 511, 0);
-    mist_coinc_sort(&p, s, 4, busy, pr, de, 4, &nd, &c2);
+    mist_coinc_sort(&p, s, 4, busy, count_only, NULL, &c2);
     cr_expect_eq(c2.singles, 1, "paralysable keeps only the first");
     cr_expect_eq(c2.lost_dead_time, 3);
 }
@@ -124,10 +144,8 @@ Test(coinc, dead_time_rates_follow_knoll)
         p.n_blocks = 1;
         p.crystals_per_ring = p.block_transaxial = p.blocks_per_ring = 1;
         p.window_s = 0; /* no coincidence work needed */
-        mist_coinc *pr = malloc(n * sizeof *pr), *de = malloc(n * sizeof *de);
-        size_t nd;
         mist_coinc_counts c = {0};
-        mist_coinc_sort(&p, s, n, busy, pr, de, n, &nd, &c);
+        mist_coinc_sort(&p, s, n, busy, count_only, NULL, &c);
         double m = model ? rate * exp(-rate * d) : rate / (1 + rate * d);
         double mean = m * T;
         /* Non-paralysable: renewal counts, variance mean / (1 + r d)^2;
@@ -136,12 +154,10 @@ Test(coinc, dead_time_rates_follow_knoll)
         cr_expect_lt(fabs((double)c.singles - mean), 4 * sd, "model %d: %llu vs %g", model,
                      (unsigned long long)c.singles, mean);
         free(s);
-        free(pr);
-        free(de);
     }
 }
 
-Test(coinc, randoms_rate_prompt_and_delayed)
+Test(coinc, randoms_rate_kill_all)
 {
     /* Singles only (no true pairs): every prompt is a random.  A window opener
      * is followed by a dead stretch tau, so openers come at rate r / (1 + r tau)
@@ -156,10 +172,8 @@ Test(coinc, randoms_rate_prompt_and_delayed)
         mist_single *s = poisson_stream(50 + (uint64_t)k, rates[k], n, 10000);
         double T = s[n - 1].time_s, r = rates[k], rt = r * tau;
         mist_coinc_params p = params();
-        mist_coinc *pr = malloc(n * sizeof *pr), *de = malloc(n * sizeof *de);
-        size_t nd;
         mist_coinc_counts c = {0};
-        mist_coinc_sort(&p, s, n, busy, pr, de, n, &nd, &c);
+        mist_coinc_sort(&p, s, n, busy, count_only, NULL, &c);
         double expect = r / (1 + rt) * rt * exp(-rt) * T;
         cr_expect_lt(fabs((double)c.prompts - expect), 4 * sqrt(expect), "r tau %g: prompts %llu vs %g",
                      rt, (unsigned long long)c.prompts, expect);
@@ -167,7 +181,51 @@ Test(coinc, randoms_rate_prompt_and_delayed)
                      rt, (unsigned long long)c.delayed, expect);
         cr_expect_eq(c.by_class[MIST_COINC_RANDOM], c.prompts);
         free(s);
-        free(pr);
-        free(de);
+    }
+}
+
+Test(coinc, all_pairs_policy)
+{
+    /* Three singles within one window give three prompts; pairs delay apart a
+     * delayed coincidence each. */
+    mist_coinc_params p = params();
+    p.multiples = MIST_MULTIPLES_ALL_PAIRS;
+    mist_single s[] = {single(1e-6, 1, 1, 511, 0), single(1e-6 + 1e-9, 1, 2, 511, 0),
+                       single(1e-6 + 2e-9, 2, 3, 511, 0), single(1e-6 + 102.5e-9, 3, 4, 511, 0)};
+    double busy[100];
+    sink k = {.np = 0};
+    mist_coinc_counts c = {0};
+    mist_coinc_sort(&p, s, 4, busy, collect, &k, &c);
+    cr_expect_eq(k.np, 3);
+    cr_expect_eq(c.by_class[MIST_COINC_TRUE], 1);
+    cr_expect_eq(c.by_class[MIST_COINC_RANDOM], 2);
+    cr_expect_eq(c.multiples, 1);
+    cr_expect_eq(k.nd, 3, "singles 1, 2 and 3 each see single 4 in their delayed window");
+}
+
+Test(coinc, randoms_rate_all_pairs)
+{
+    /* All pairs of a Poisson stream of rate r less than tau apart: each single
+     * is followed by Poisson(r tau) others, so prompts = delayed = N r tau in
+     * expectation, exactly, at any rate. */
+    const double tau = 4e-9;
+    const size_t n = 400000;
+    const double rates[2] = {2.5e6, 2.5e7};
+    double busy[100];
+    for (int k = 0; k < 2; k++) {
+        mist_single *s = poisson_stream(60 + (uint64_t)k, rates[k], n, 10000);
+        mist_coinc_params p = params();
+        p.multiples = MIST_MULTIPLES_ALL_PAIRS;
+        mist_coinc_counts c = {0};
+        mist_coinc_sort(&p, s, n, busy, count_only, NULL, &c);
+        double expect = (double)n * rates[k] * tau;
+        /* Pairs of a Poisson stream closer than tau (a U-statistic): variance
+         * = r^2 T tau + 4 r^3 T tau^2 = mean (1 + 4 r tau). */
+        double sd = sqrt(expect * (1 + 4 * rates[k] * tau));
+        cr_expect_lt(fabs((double)c.prompts - expect), 4 * sd, "r tau %g: prompts %llu vs %g",
+                     rates[k] * tau, (unsigned long long)c.prompts, expect);
+        cr_expect_lt(fabs((double)c.delayed - expect), 4 * sd, "r tau %g: delayed %llu vs %g",
+                     rates[k] * tau, (unsigned long long)c.delayed, expect);
+        free(s);
     }
 }

@@ -35,18 +35,18 @@ Test(pet_scanner, ideal_ring_hits)
     uint32_t c;
     double path;
     const double o[3] = {0, 0, 0};
-    /* Along +x from the centre: crystal 0 of the ring at z = 0 (ring 25 of 50). */
+    /* Along +x from the centre: crystal 0 of the ring at z = 0 (ring 5 of 10). */
     const double dx[3] = {1, 0, 0};
     cr_assert_eq(mist_pet_ideal_hit(&s, o, dx, &c, &path), 1);
-    cr_expect_eq(c, 25 * 624 + 0);
+    cr_expect_eq(c, 5 * 256 + 0);
     cr_expect_float_eq(path, 421.0, 1e-9);
-    /* At 90 degrees, crystal 156; from an off-centre point the path is the chord. */
+    /* From an off-centre point the path is the chord. */
     const double p[3] = {100, 0, 10}, dy[3] = {0, 1, 0};
     cr_assert_eq(mist_pet_ideal_hit(&s, p, dy, &c, &path), 1);
     cr_expect_float_eq(path, sqrt(421.0 * 421.0 - 100.0 * 100.0), 1e-9);
     double angle = atan2(path, 100.0);
-    cr_expect_eq(c % 624, (uint32_t)(angle / (2 * PI) * 624));
-    cr_expect_eq(c / 624, (uint32_t)((10 + 100) / 4.0));
+    cr_expect_eq(c % 256, (uint32_t)(angle / (2 * PI) * 256));
+    cr_expect_eq(c / 256, (uint32_t)((10 + 100) / 20.0));
     /* Steeper than the axial half-extent: leaves through an end. */
     const double dz[3] = {0.1, 0, sqrt(1 - 0.01)};
     cr_expect_eq(mist_pet_ideal_hit(&s, o, dz, &c, &path), 0);

@@ -85,3 +85,33 @@ Test(pet_sim, centred_source_fills_the_central_radial_bin)
     cr_expect_eq(central, all);
     done(&s);
 }
+
+Test(pet_sim, delayed_window_estimates_randoms_and_randoms_grow_as_activity_squared)
+{
+    /* All-pairs sorting: the delayed window counts pairs of uncorrelated
+     * singles in a window as wide as the prompt one, so delayed = randoms in
+     * expectation; with no dead time the singles rate is proportional to the
+     * activity and the randoms to its square: a decade of activity, a factor
+     * 100.  Variances of pair counts: mean (1 + 4 r tau) (U-statistic). */
+    const double o[3] = {0, 0, 0};
+    const double activity[2] = {1e7, 1e8};
+    double randoms[2], var[2];
+    for (int k = 0; k < 2; k++) {
+        setup s;
+        run(&s, "F-18", activity[k], o, 1, 20 + (uint64_t)k);
+        const uint64_t *c = mist_tally_data(&s.t, s.ps.id_counts);
+        double r = (double)c[MIST_PET_RANDOMS], d = (double)c[MIST_PET_DELAYED];
+        double rate = (double)c[MIST_PET_SINGLES] / 0.02; /* 20 windows of 1 ms */
+        double f = 1 + 4 * rate * s.scanner.coincidence_window_s;
+        cr_expect_gt(r, 1000, "activity %g: %g randoms", activity[k], r);
+        cr_expect_lt(fabs(r - d), 4 * sqrt((r + d) * f), "activity %g: randoms %g, delayed %g",
+                     activity[k], r, d);
+        cr_expect_leq(mist_tally_sum(&s.t, s.ps.id_delayed), c[MIST_PET_DELAYED]);
+        randoms[k] = r;
+        var[k] = r * f;
+        done(&s);
+    }
+    double ratio = randoms[1] / randoms[0];
+    double sd = ratio * sqrt(var[0] / (randoms[0] * randoms[0]) + var[1] / (randoms[1] * randoms[1]));
+    cr_expect_lt(fabs(ratio - 100.0), 4 * sd, "randoms ratio %g +- %g for 10x activity", ratio, sd);
+}
