@@ -4,10 +4,10 @@
  * sentence: "file:line:column: key.path: expected ..., got ...".
  *
  * Every mist input file (study, phantom, tracer, scanner, material list) is
- * read through this module: load the file with mist_yaml_load_file(), read
- * each mapping's keys with the mist_yaml_get_* readers (which record the keys
- * they consumed), then call mist_yaml_check_unknown() so that a misspelled
- * key is an error with a "did you mean" suggestion instead of being ignored.
+ * read through this module: load the file with mist_yaml_load_file(), check
+ * each mapping's keys with mist_yaml_check_unknown() (a misspelled key is an
+ * error with a "did you mean" suggestion, never silently ignored), then read
+ * its values with the typed mist_yaml_get_* readers.
  *
  * Built on libyaml (Debian libyaml-dev): its parser events carry line and
  * column marks, which is all this module needs.  Anchors and aliases are
@@ -34,7 +34,6 @@ struct mist_yaml_node {
     size_t cap;
     mist_yaml_node **keys;   /**< MAP: scalar key nodes, [n] */
     mist_yaml_node **values; /**< MAP: values; SEQ: items, [n] */
-    unsigned char *used;     /**< MAP: key i was read by a getter, [n] */
 };
 
 typedef struct mist_yaml_doc {
@@ -61,13 +60,13 @@ void mist_yaml_free(mist_yaml_doc *doc);
  * sequence.  Messages about the new value name "--set a.b.c=value" as the file. */
 mist_status mist_yaml_override(mist_yaml_doc *doc, const char *assignment, mist_error *err);
 
-/* Value of key in a mapping, or NULL.  Does not mark the key as used. */
+/* Value of key in a mapping, or NULL. */
 mist_yaml_node *mist_yaml_map_find(const mist_yaml_node *map, const char *key);
 
 /* --- Typed readers -------------------------------------------------------
  * `map` is a mapping node (NULL means "absent": the optional default applies),
- * `path` is its dotted path ("" at the root) for messages.  A reader marks the
- * key as used, checks the type and range and writes *out.  If the key is
+ * `path` is its dotted path ("" at the root) for messages.  A reader checks
+ * the type and range and writes *out.  If the key is
  * absent: required -> error naming the key; otherwise *out = default.       */
 
 typedef enum mist_yaml_need { MIST_OPTIONAL = 0, MIST_REQUIRED = 1 } mist_yaml_need;
@@ -117,10 +116,10 @@ mist_status mist_yaml_get_map(mist_yaml_node *map, const char *path, const char 
 mist_status mist_yaml_get_seq(mist_yaml_node *map, const char *path, const char *key,
                               mist_yaml_need need, mist_yaml_node **out, mist_error *err);
 
-/* After reading a mapping: any key no reader consumed is an error
+/* Any key of the mapping that is not in `allowed` (NULL-terminated) is an error
  * "file:line:col: path.key: unknown key (did you mean 'x'?); expected one of: ...".
- * `allowed` (NULL-terminated) lists the keys the mapping may hold, for the
- * suggestion and the list. */
+ * Call it before reading the mapping, so that a misspelled required key is
+ * reported as the typo it is rather than as a missing key. */
 mist_status mist_yaml_check_unknown(const mist_yaml_node *map, const char *path,
                                     const char *const *allowed, mist_error *err);
 

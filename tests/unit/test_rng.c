@@ -197,7 +197,7 @@ Test(rng, poisson_small_mean_pmf)
     long counts[31] = {0};
     for (int i = 0; i < n; i++) {
         uint64_t k = mist_rng_poisson(&r, mean);
-        counts[k > (uint64_t)kmax ? kmax : k]++;
+        counts[k > (uint64_t)kmax ? (uint64_t)kmax : k]++;
     }
     double chi2 = 0.0, cdf = 0.0;
     for (int k = 0; k <= kmax; k++) {

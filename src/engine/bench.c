@@ -1,0 +1,154 @@
+#include "engine/bench.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/progress.h"
+#include "core/rng.h"
+#include "engine/acquisition.h"
+#include "engine/tally.h"
+#include "par/mpi_env.h"
+#include "physics/bench_emission.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double mist_bench_median_rate(void (*fn)(void *ctx, size_t n), void *ctx, size_t n, int reps,
+                              double *spread)
+{
+    double rates[32];
+    if (reps > 32)
+        reps = 32;
+    fn(ctx, n / 10 + 1); /* warm-up */
+    for (int r = 0; r < reps; r++) {
+        double t0 = mist_time_now_s();
+        fn(ctx, n);
+        double dt = mist_time_now_s() - t0;
+        rates[r] = dt > 0 ? (double)n / dt : 0.0;
+    }
+    qsort(rates, (size_t)reps, sizeof rates[0], cmp_double);
+    double med = reps % 2 ? rates[reps / 2] : 0.5 * (rates[reps / 2 - 1] + rates[reps / 2]);
+    if (spread)
+        *spread = med > 0 ? (rates[reps - 1] - rates[0]) / med : 0.0;
+    return med;
+}
+
+/* Sinks keep the compiler from removing the measured loops. */
+typedef struct rng_ctx {
+    mist_rng rng;
+    double sink;
+} rng_ctx;
+
+static void bench_uniform(void *ctx, size_t n)
+{
+    rng_ctx *c = ctx;
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += mist_rng_uniform(&c->rng);
+    c->sink += s;
+}
+
+static void bench_isotropic(void *ctx, size_t n)
+{
+    rng_ctx *c = ctx;
+    double s = 0, d[3];
+    for (size_t i = 0; i < n; i++) {
+        mist_rng_isotropic(&c->rng, d);
+        s += d[2];
+    }
+    c->sink += s;
+}
+
+typedef struct acq_ctx {
+    mist_acquisition acq;
+    mist_tallies t;
+    uint64_t batch;
+} acq_ctx;
+
+static void bench_acquisition(void *ctx, size_t n)
+{
+    /* n decays: run batches of the acquisition until n decays are done. */
+    acq_ctx *c = ctx;
+    size_t done = 0;
+    while (done < n) {
+        mist_rng rng = mist_rng_substream(1u, c->batch);
+        double work = 0;
+        mist_acquisition_batch(&c->acq, c->batch % c->acq.n_batches, &rng, &c->t, &work, NULL);
+        c->batch++;
+        done += (size_t)work;
+    }
+}
+
+int mist_bench_command(int json)
+{
+    if (mist_mpi_world().rank != 0)
+        return 0;
+    mist_bench_figure f[16];
+    size_t nf = 0;
+    rng_ctx rc;
+    rc.rng = mist_rng_substream(1u, 0u);
+    rc.sink = 0;
+
+    f[nf] = (mist_bench_figure){"rng.uniform", "numbers/s", 0, 0,
+                                "53-bit uniform doubles from pcg32, one core"};
+    f[nf].value = mist_bench_median_rate(bench_uniform, &rc, 20000000, 5, &f[nf].spread);
+    nf++;
+    f[nf] = (mist_bench_figure){"rng.isotropic", "directions/s", 0, 0,
+                                "isotropic unit vectors, one core"};
+    f[nf].value = mist_bench_median_rate(bench_isotropic, &rc, 10000000, 5, &f[nf].spread);
+    nf++;
+
+    acq_ctx ac;
+    memset(&ac, 0, sizeof ac);
+    mist_error err;
+    /* A Ga-68 frame, 2 h after injection, ~1e6 decays per batch. */
+    if (mist_acquisition_init(&ac.acq, mist_nuclide_find("Ga-68"), 1.0e9, 7200.0, 600.0, 0.01, 1000, 1.0, &ac.t,
+                              &err) ||
+        mist_tallies_alloc(&ac.t, &err)) {
+        fprintf(stderr, "mist bench: %s\n", err.msg);
+        return 1;
+    }
+    f[nf] = (mist_bench_figure){"acquisition.decays", "decays/s", 0, 0,
+                                "decay counts and times of a Ga-68 frame, one core"};
+    f[nf].value = mist_bench_median_rate(bench_acquisition, &ac, 20000000, 5, &f[nf].spread);
+    nf++;
+    mist_tallies_free(&ac.t);
+
+    /* Emission sampling (voxel, decay, positron range, photon directions), transport excluded. */
+    static const char *const emitters[] = {"F-18", "Ga-68", "Zr-89", "Tc-99m"};
+    for (size_t i = 0; i < sizeof emitters / sizeof emitters[0]; i++) {
+        mist_bench_emission_result r;
+        if (mist_bench_emission(emitters[i], 2000000, 5, &r, &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        f[nf] = (mist_bench_figure){"", "decays/s", r.decays_per_s, r.spread, ""};
+        snprintf(f[nf].name, sizeof f[nf].name, "emission.%s", emitters[i]);
+        snprintf(f[nf].note, sizeof f[nf].note,
+                 "alias voxel + decay + positron range + photons (%.2f per decay), one core",
+                 r.photons_per_decay);
+        nf++;
+    }
+
+    if (json) {
+        printf("{\"figures\": [");
+        for (size_t i = 0; i < nf; i++)
+            printf("%s\n  {\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", \"spread\": %.3f, "
+                   "\"note\": \"%s\"}",
+                   i ? "," : "", f[i].name, f[i].value, f[i].unit, f[i].spread, f[i].note);
+        printf("\n]}\n");
+    } else {
+        printf("%-22s %14s %-14s %8s  %s\n", "figure", "median", "unit", "spread", "what");
+        for (size_t i = 0; i < nf; i++)
+            printf("%-22s %14.4g %-14s %7.1f%%  %s\n", f[i].name, f[i].value, f[i].unit,
+                   100.0 * f[i].spread, f[i].note);
+    }
+    if (rc.sink == 12345.678)
+        printf("\n");
+    return 0;
+}

@@ -1,0 +1,90 @@
+#include "engine/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/bench.h"
+#include "engine/simulate.h"
+#include "engine/validate.h"
+#include "io/h5out.h"
+#include "io/study.h"
+#include "par/mpi_env.h"
+
+static int report(const char *cmd, mist_status st, const mist_error *err)
+{
+    if (st && mist_mpi_world().rank == 0)
+        fprintf(stderr, "mist %s: %s: %s\n", cmd, st == MIST_ERR_INPUT ? "error" : mist_status_name(st),
+                err->msg);
+    return mist_status_exit_code(st);
+}
+
+static int not_built(const char *cmd, const char *what)
+{
+    if (mist_mpi_world().rank == 0)
+        fprintf(stderr, "mist %s: not built yet: %s\n", cmd, what);
+    return 3;
+}
+
+/* mist run / mist simulate: load the study, simulate, write the result. */
+static int cmd_simulate(const char *cmd, const mist_cli_args *a)
+{
+    mist_error err;
+    mist_error_clear(&err);
+    mist_study *study = NULL;
+    const char *path = a->n_pos ? a->pos[0] : NULL;
+    mist_status st = mist_study_load(path, a->sets, a->n_sets, &study, &err);
+    if (!st && !strcmp(cmd, "simulate") && !a->output)
+        st = mist_error_set(&err, MIST_ERR_INPUT, "-o OUT.h5 is required");
+    if (st)
+        return report(cmd, st, &err);
+
+    char default_out[160];
+    snprintf(default_out, sizeof default_out, "%s.h5", study->name);
+    mist_simulate_opts opts = {.output = a->output ? a->output : default_out,
+                               .quiet = a->quiet,
+                               .with_recon = !strcmp(cmd, "run")};
+    mist_simulate_result res;
+    st = mist_simulate(study, &opts, &res, &err);
+    if (!st && mist_mpi_world().rank == 0 && !a->quiet) {
+        fprintf(stderr, "mist %s: wrote %s (%llu decays simulated on %d rank%s in %.2f s)\n", cmd,
+                opts.output, (unsigned long long)res.decays, mist_mpi_world().size,
+                mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
+        if (res.missing_stages[0])
+            fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
+                    res.missing_stages);
+    }
+    mist_study_free(study);
+    return report(cmd, st, &err);
+}
+
+static int cmd_info(const mist_cli_args *a)
+{
+    mist_error err;
+    mist_status st = MIST_OK;
+    if (mist_mpi_world().rank == 0)
+        st = mist_h5_info(a->pos[0], a->json, stdout, &err);
+    return report("info", st, &err);
+}
+
+int mist_command_run(const char *name, const mist_cli_args *a)
+{
+    if (!strcmp(name, "run") || !strcmp(name, "simulate"))
+        return cmd_simulate(name, a);
+    if (!strcmp(name, "info"))
+        return cmd_info(a);
+    if (!strcmp(name, "validate"))
+        return mist_validate_command(a->quick, a->json);
+    if (!strcmp(name, "bench"))
+        return mist_bench_command(a->json);
+    if (!strcmp(name, "phantom"))
+        return not_built(name, "voxel phantom generation (breast, NEMA, validation phantoms)");
+    if (!strcmp(name, "recon"))
+        return not_built(name, "OSEM reconstruction");
+    if (!strcmp(name, "analyze"))
+        return not_built(name, "lesion contrast and detectability analysis");
+    if (!strcmp(name, "sweep"))
+        return not_built(name, "protocol sweeps");
+    return 2;
+}

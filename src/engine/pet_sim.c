@@ -1,0 +1,186 @@
+#include "engine/pet_sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Speed of light in vacuum [mm/s] (SI definition, 299 792 458 m/s). */
+#define MIST_C_MM_PER_S 2.99792458e11
+#define MIST_FWHM_TO_SIGMA 0.42466090014400953 /* 1 / (2 sqrt(2 ln 2)) */
+
+const char *const mist_pet_counter_names[MIST_PET_N_COUNTERS] = {
+    "decays",  "photons_on_ring", "singles_offered", "lost_dead_time", "lost_energy_window",
+    "singles", "prompts",         "trues",           "scatters",       "detector_scatters",
+    "randoms", "multiples",       "delayed",         "outside_sinogram"};
+
+static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
+{
+    size_t cap = ps->cap ? ps->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    mist_single *s = realloc(ps->singles, cap * sizeof *s);
+    if (s)
+        ps->singles = s;
+    mist_coinc *p = realloc(ps->prompts, (cap / 2 + 1) * sizeof *p);
+    if (p)
+        ps->prompts = p;
+    mist_coinc *d = realloc(ps->delayed, (cap / 2 + 1) * sizeof *d);
+    if (d)
+        ps->delayed = d;
+    if (!s || !p || !d)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu singles", cap);
+    ps->cap = cap;
+    return MIST_OK;
+}
+
+mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
+                              const mist_pet_scanner *scanner, const mist_emission_options *opt,
+                              const double source_mm[3], double source_density_g_cm3,
+                              double expected_decays_per_batch,
+                              mist_tallies *t, mist_error *err)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->acq = acq;
+    ps->scanner = scanner;
+    if (scanner->geometry != MIST_PET_IDEAL_RING)
+        return mist_error_set(err, MIST_ERR_NOT_BUILT,
+                              "scanner %s: crystal physics of block detectors is not built yet "
+                              "(use an ideal_ring scanner)",
+                              scanner->name);
+    memcpy(ps->source_mm, source_mm, sizeof ps->source_mm);
+    ps->source_density_g_cm3 = source_density_g_cm3;
+    ps->time_sigma_s = scanner->tof_fwhm_s * MIST_FWHM_TO_SIGMA / sqrt(2.0);
+    ps->coinc = mist_pet_coinc_params(scanner);
+    mist_status st = mist_emitter_init(&ps->emitter, acq->nuclide, opt, err);
+    if (!st)
+        st = mist_sino_init(&ps->sino, scanner->crystals_per_ring, scanner->rings,
+                            scanner->radial_bins, scanner->span, scanner->max_ring_difference,
+                            scanner->radius_mm, err);
+    if (st)
+        return st;
+    ps->busy = malloc(ps->coinc.n_blocks * sizeof *ps->busy);
+    if (!ps->busy)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    /* Room for the mean + 6 sigma decays of a batch, ~2 singles each. */
+    double m = expected_decays_per_batch;
+    if ((st = grow(ps, (size_t)(2.0 * (m + 6.0 * sqrt(m) + 16.0)), err)))
+        return st;
+
+    char path[96];
+    uint64_t dims[3] = {ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
+    static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
+                                        "randoms", "delayed"};
+    size_t *ids[] = {&ps->id_prompts, &ps->id_trues,   &ps->id_scatters,
+                     &ps->id_det_scatters, &ps->id_randoms, &ps->id_delayed};
+    for (size_t i = 0; i < 6 && !st; i++) {
+        snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
+        st = mist_tallies_declare(t, path, "counts", 3, dims, ids[i], err);
+    }
+    uint64_t nc = MIST_PET_N_COUNTERS;
+    snprintf(path, sizeof path, "/pet/%s/counts", scanner->name);
+    if (!st)
+        st = mist_tallies_declare(t, path, "counts", 1, &nc, &ps->id_counts, err);
+    return st;
+}
+
+void mist_pet_sim_free(mist_pet_sim *ps)
+{
+    mist_sino_free(&ps->sino);
+    free(ps->singles);
+    free(ps->prompts);
+    free(ps->delayed);
+    free(ps->busy);
+    memset(ps, 0, sizeof *ps);
+}
+
+/* Measured energy: Gaussian blur with FWHM/E = r sqrt(511 / E). */
+static float blur_energy(const mist_pet_scanner *s, mist_rng *rng, double e_keV)
+{
+    if (s->energy_resolution <= 0)
+        return (float)e_keV;
+    double fwhm = s->energy_resolution * sqrt(MIST_ANNIHILATION_KEV * e_keV);
+    return (float)(e_keV + fwhm * MIST_FWHM_TO_SIGMA * mist_rng_normal(rng));
+}
+
+mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
+                               double *work, mist_error *err)
+{
+    mist_pet_sim *ps = ctx;
+    const mist_pet_scanner *sc = ps->scanner;
+    mist_acq_window w;
+    mist_acquisition_begin(ps->acq, batch, rng, t, &w);
+    uint64_t *counts = mist_tally_data(t, ps->id_counts);
+    counts[MIST_PET_DECAYS] += w.n_decays;
+
+    size_t need = (size_t)w.n_decays * MIST_DECAY_MAX_PHOTONS;
+    mist_status st = need > ps->cap ? grow(ps, need, err) : MIST_OK;
+    if (st)
+        return st;
+
+    /* Emission and detection: each photon that reaches the ring is a single. */
+    size_t n = 0;
+    mist_decay decay;
+    for (uint64_t i = 0; i < w.n_decays; i++) {
+        double t_decay = mist_acquisition_time(&w, rng);
+        mist_acquisition_record(ps->acq, t, t_decay);
+        mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3, &decay);
+        for (int k = 0; k < decay.n_photons; k++) {
+            const mist_emitted_photon *ph = &decay.photons[k];
+            uint32_t crystal;
+            double path_mm;
+            if (!mist_pet_ideal_hit(sc, ph->pos_mm, ph->dir, &crystal, &path_mm))
+                continue;
+            mist_single *s = &ps->singles[n++];
+            s->time_s = t_decay + ph->time_s + path_mm / MIST_C_MM_PER_S;
+            if (ps->time_sigma_s > 0)
+                s->time_s += ps->time_sigma_s * mist_rng_normal(rng);
+            s->event = (batch << 32) | i;
+            s->crystal = crystal;
+            s->energy_keV = blur_energy(sc, rng, ph->energy_keV);
+            s->flags = ph->origin == MIST_PHOTON_ANNIHILATION ? 0 : MIST_SINGLE_NOT_ANNIHILATION;
+            s->lost = 0;
+        }
+    }
+    counts[MIST_PET_PHOTONS_ON_RING] += n;
+
+    /* Coincidences and sinograms. */
+    mist_coinc_counts cc = {0};
+    size_t nd = 0;
+    size_t np = mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, ps->prompts, ps->delayed,
+                                ps->cap / 2 + 1, &nd, &cc);
+    uint64_t *prompts = mist_tally_data(t, ps->id_prompts);
+    uint64_t *by_class[MIST_COINC_N_CLASSES] = {
+        mist_tally_data(t, ps->id_trues), mist_tally_data(t, ps->id_scatters),
+        mist_tally_data(t, ps->id_det_scatters), mist_tally_data(t, ps->id_randoms)};
+    uint64_t outside = 0;
+    for (size_t i = 0; i < np; i++) {
+        int64_t bin = mist_sino_bin(&ps->sino, ps->prompts[i].crystal[0], ps->prompts[i].crystal[1]);
+        if (bin < 0) {
+            outside++;
+            continue;
+        }
+        prompts[bin]++;
+        by_class[ps->prompts[i].cls][bin]++;
+    }
+    uint64_t *delayed = mist_tally_data(t, ps->id_delayed);
+    for (size_t i = 0; i < nd; i++) {
+        int64_t bin = mist_sino_bin(&ps->sino, ps->delayed[i].crystal[0], ps->delayed[i].crystal[1]);
+        if (bin >= 0)
+            delayed[bin]++;
+    }
+    counts[MIST_PET_SINGLES_IN] += cc.singles_in;
+    counts[MIST_PET_LOST_DEAD_TIME] += cc.lost_dead_time;
+    counts[MIST_PET_LOST_ENERGY] += cc.lost_energy;
+    counts[MIST_PET_SINGLES] += cc.singles;
+    counts[MIST_PET_PROMPTS] += cc.prompts;
+    counts[MIST_PET_TRUES] += cc.by_class[MIST_COINC_TRUE];
+    counts[MIST_PET_SCATTERS] += cc.by_class[MIST_COINC_PHANTOM_SCATTER];
+    counts[MIST_PET_DETECTOR_SCATTERS] += cc.by_class[MIST_COINC_DETECTOR_SCATTER];
+    counts[MIST_PET_RANDOMS] += cc.by_class[MIST_COINC_RANDOM];
+    counts[MIST_PET_MULTIPLES] += cc.multiples;
+    counts[MIST_PET_DELAYED] += cc.delayed;
+    counts[MIST_PET_OUTSIDE_SINOGRAM] += outside;
+    *work = (double)w.n_decays;
+    return MIST_OK;
+}

@@ -1,0 +1,85 @@
+/*
+ * pet_sim.h - the PET acquisition of one batch: decays in the batch's time
+ * window -> emission (annihilation pair, prompt and delayed gammas) -> the
+ * photons' way to the scanner -> singles (crystal, time, energy, truth) ->
+ * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
+ * detector scatters, randoms, delayed) and counters.
+ *
+ * Built so far: point sources in air and the ideal ring (thin, perfectly
+ * efficient).  Voxel sources in a phantom, photon transport through it and
+ * crystal physics of block scanners plug into the same batch loop
+ * (source -> medium -> detector) as those modules land.
+ *
+ * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
+ * work space once; a batch allocates nothing unless its singles outgrow the
+ * work space (grown geometrically, rare).
+ */
+#ifndef MIST_ENGINE_PET_SIM_H
+#define MIST_ENGINE_PET_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "detector/coinc.h"
+#include "detector/pet_scanner.h"
+#include "detector/sinogram.h"
+#include "engine/acquisition.h"
+#include "engine/tally.h"
+#include "physics/emission.h"
+
+/* Counters kept per run (a tally array, summed over ranks). */
+enum {
+    MIST_PET_DECAYS = 0,
+    MIST_PET_PHOTONS_ON_RING,
+    MIST_PET_SINGLES_IN,
+    MIST_PET_LOST_DEAD_TIME,
+    MIST_PET_LOST_ENERGY,
+    MIST_PET_SINGLES,
+    MIST_PET_PROMPTS,
+    MIST_PET_TRUES,
+    MIST_PET_SCATTERS,
+    MIST_PET_DETECTOR_SCATTERS,
+    MIST_PET_RANDOMS,
+    MIST_PET_MULTIPLES,
+    MIST_PET_DELAYED,
+    MIST_PET_OUTSIDE_SINOGRAM, /**< prompts whose LOR falls outside the sinogram */
+    MIST_PET_N_COUNTERS
+};
+
+/* Names of the counters, in order (for the result's attributes). */
+extern const char *const mist_pet_counter_names[MIST_PET_N_COUNTERS];
+
+typedef struct mist_pet_sim {
+    const mist_acquisition *acq;
+    const mist_pet_scanner *scanner;
+    mist_emitter emitter;
+    mist_sino_geom sino;
+    mist_coinc_params coinc;
+    double source_mm[3];      /**< [mm] point source position */
+    double source_density_g_cm3; /**< density around the source, for the positron range */
+    double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
+    /* work space (per rank) */
+    mist_single *singles;
+    mist_coinc *prompts, *delayed;
+    size_t cap;
+    double *busy;
+    /* tally ids */
+    size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_randoms, id_delayed, id_counts;
+} mist_pet_sim;
+
+/* Declare the PET tallies under /pet/<scanner name>/ and allocate work space
+ * for about expected_decays_per_batch decays. */
+mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
+                              const mist_pet_scanner *scanner, const mist_emission_options *opt,
+                              const double source_mm[3], double source_density_g_cm3,
+                              double expected_decays_per_batch,
+                              mist_tallies *t, mist_error *err);
+void mist_pet_sim_free(mist_pet_sim *ps);
+
+/* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
+ * is per rank). */
+mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
+                               double *work, mist_error *err);
+
+#endif

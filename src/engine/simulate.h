@@ -1,0 +1,35 @@
+/*
+ * simulate.h - the simulation driver behind `mist run` and `mist simulate`:
+ * from a validated study, set up the acquisition (tracer nuclide, injected
+ * activity, frame), run its batches on all MPI ranks through the engine, and
+ * write the HDF5 result on rank 0 (temporary name, renamed when complete).
+ */
+#ifndef MIST_ENGINE_SIMULATE_H
+#define MIST_ENGINE_SIMULATE_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+#include "io/h5out.h"
+#include "io/study.h"
+
+typedef struct mist_simulate_opts {
+    const char *output; /**< result file path */
+    int quiet;          /**< no progress report */
+    int with_recon;     /**< `mist run`: the recon/analysis stages belong to the run */
+} mist_simulate_opts;
+
+typedef struct mist_simulate_result {
+    uint64_t decays;            /**< decays simulated (all ranks) */
+    double wall_s;              /**< [s] engine wall time */
+    char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
+} mist_simulate_result;
+
+/* Collective over MPI ranks; every rank gets the same status. */
+mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opts,
+                          mist_simulate_result *res, mist_error *err);
+
+/* Write the root attributes every mist result carries (DESIGN.md). */
+mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_error *err);
+
+#endif

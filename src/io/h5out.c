@@ -1,0 +1,156 @@
+#include "io/h5out.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MIST_H5_MAX_DIMS 8
+
+static void quiet_hdf5(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+mist_status mist_h5_create(mist_h5 *h, const char *path, mist_error *err)
+{
+    quiet_hdf5();
+    memset(h, 0, sizeof *h);
+    h->file = H5I_INVALID_HID;
+    size_t n = strlen(path) + 32;
+    h->path = malloc(strlen(path) + 1);
+    h->tmp_path = malloc(n);
+    if (!h->path || !h->tmp_path) {
+        free(h->path);
+        free(h->tmp_path);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    }
+    strcpy(h->path, path);
+    snprintf(h->tmp_path, n, "%s.tmp.%ld", path, (long)getpid());
+    h->file = H5Fcreate(h->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (h->file < 0) {
+        mist_status st = mist_error_set(err, MIST_ERR_IO,
+                                        "%s: cannot create the result file (is the directory "
+                                        "there and writable?)",
+                                        path);
+        free(h->path);
+        free(h->tmp_path);
+        h->path = h->tmp_path = NULL;
+        return st;
+    }
+    return MIST_OK;
+}
+
+mist_status mist_h5_commit(mist_h5 *h, mist_error *err)
+{
+    mist_status st = MIST_OK;
+    if (H5Fclose(h->file) < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "%s: error closing the result file", h->tmp_path);
+    h->file = H5I_INVALID_HID;
+    if (!st && rename(h->tmp_path, h->path) != 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s: %s", h->tmp_path, h->path,
+                            strerror(errno));
+    if (st)
+        unlink(h->tmp_path);
+    free(h->path);
+    free(h->tmp_path);
+    h->path = h->tmp_path = NULL;
+    return st;
+}
+
+void mist_h5_abort(mist_h5 *h)
+{
+    if (h->file >= 0)
+        H5Fclose(h->file);
+    h->file = H5I_INVALID_HID;
+    if (h->tmp_path)
+        unlink(h->tmp_path);
+    free(h->path);
+    free(h->tmp_path);
+    h->path = h->tmp_path = NULL;
+}
+
+static mist_status write_attr(hid_t obj, const char *name, hid_t type, size_t n, const void *v,
+                              mist_error *err)
+{
+    hsize_t dim = n;
+    hid_t space = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
+    hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr >= 0 ? H5Awrite(attr, type, v) : -1;
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    return rc < 0 ? mist_error_set(err, MIST_ERR_IO, "cannot write attribute %s", name) : MIST_OK;
+}
+
+mist_status mist_h5_attr_str(hid_t obj, const char *name, const char *value, mist_error *err)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, strlen(value) + 1);
+    H5Tset_strpad(type, H5T_STR_NULLTERM);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    mist_status st = write_attr(obj, name, type, 1, value, err);
+    H5Tclose(type);
+    return st;
+}
+
+mist_status mist_h5_attr_double(hid_t obj, const char *name, const double *v, size_t n,
+                                mist_error *err)
+{
+    return write_attr(obj, name, H5T_NATIVE_DOUBLE, n, v, err);
+}
+
+mist_status mist_h5_attr_u64(hid_t obj, const char *name, const uint64_t *v, size_t n,
+                             mist_error *err)
+{
+    return write_attr(obj, name, H5T_NATIVE_UINT64, n, v, err);
+}
+
+mist_status mist_h5_attr_int(hid_t obj, const char *name, long v, mist_error *err)
+{
+    return write_attr(obj, name, H5T_NATIVE_LONG, 1, &v, err);
+}
+
+mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
+                          const uint64_t *dims, const void *data, const char *units, hid_t *dset,
+                          mist_error *err)
+{
+    hsize_t hd[MIST_H5_MAX_DIMS] = {0}, chunk[MIST_H5_MAX_DIMS] = {0};
+    if (ndim < 1 || ndim > MIST_H5_MAX_DIMS)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "%s: %d dimensions", path, ndim);
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        hd[i] = dims[i];
+        n *= dims[i];
+    }
+    hid_t space = H5Screate_simple(ndim, hd, NULL);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    size_t elem = H5Tget_size(type);
+    if (n * elem > 65536) {
+        /* Chunks of whole rows along the slowest axis, about 1 MiB each. */
+        size_t row = elem;
+        for (int i = 1; i < ndim; i++) {
+            chunk[i] = hd[i];
+            row *= hd[i];
+        }
+        size_t rows = row < (1u << 20) ? (1u << 20) / row : 1;
+        chunk[0] = rows < hd[0] ? rows : hd[0];
+        H5Pset_chunk(dcpl, ndim, chunk);
+        H5Pset_deflate(dcpl, 4);
+    }
+    hid_t d = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
+    herr_t rc = d >= 0 ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : -1;
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+    H5Sclose(space);
+    mist_status st = rc < 0 ? mist_error_set(err, MIST_ERR_IO, "cannot write dataset %s", path)
+                            : mist_h5_attr_str(d, "units", units, err);
+    if (d >= 0 && (st || !dset))
+        H5Dclose(d);
+    else if (dset)
+        *dset = d;
+    return st;
+}

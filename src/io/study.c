@@ -1,0 +1,228 @@
+#include "io/study.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/yaml_doc.h"
+
+extern const char mist_default_study_yaml[]; /* generated from scripts/studies/default.yaml */
+
+const char *mist_study_default_text(void)
+{
+    return mist_default_study_yaml;
+}
+
+const char *mist_study_default_dir(void)
+{
+    const char *env = getenv("MIST_DATA_DIR");
+    return (env && *env) ? env : MIST_SOURCE_DIR "/scripts/studies";
+}
+
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static mist_status copy_name(char *dst, size_t size, const mist_yaml_node *map, const char *path,
+                             const char *key, const char *value, mist_error *err)
+{
+    if (strlen(value) >= size || !*value) {
+        char full[256];
+        return mist_yaml_error_at(mist_yaml_map_find(map, key),
+                                  mist_yaml_join(full, sizeof full, path, key, 0), err,
+                                  "expected a name of 1 to %zu characters", size - 1);
+    }
+    memcpy(dst, value, strlen(value) + 1);
+    return MIST_OK;
+}
+
+static mist_status read_lesions(mist_yaml_node *root, mist_study *s, mist_error *err)
+{
+    static const char *const keys[] = {"name", "tissue", "center_mm", "diameter_mm", NULL};
+    mist_yaml_node *seq;
+    mist_status st = mist_yaml_get_seq(root, "", "lesions", MIST_OPTIONAL, &seq, err);
+    if (st || !seq)
+        return st;
+    s->lesions = calloc(seq->n ? seq->n : 1, sizeof *s->lesions);
+    if (!s->lesions)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < seq->n; i++) {
+        char path[64];
+        mist_yaml_join(path, sizeof path, "lesions", NULL, (long)i);
+        mist_yaml_node *m = seq->values[i];
+        if (m->kind != MIST_YAML_MAP)
+            return mist_yaml_error_at(m, path, err,
+                                      "expected a mapping {name, tissue, center_mm, diameter_mm}");
+        mist_lesion *l = &s->lesions[i];
+        const char *name, *tissue;
+        if ((st = mist_yaml_check_unknown(m, path, keys, err)) ||
+            (st = mist_yaml_get_string(m, path, "name", MIST_REQUIRED, NULL, &name, err)) ||
+            (st = copy_name(l->name, sizeof l->name, m, path, "name", name, err)) ||
+            (st = mist_yaml_get_string(m, path, "tissue", MIST_REQUIRED, NULL, &tissue, err)) ||
+            (st = copy_name(l->tissue, sizeof l->tissue, m, path, "tissue", tissue, err)) ||
+            (st = mist_yaml_get_vec(m, path, "center_mm", MIST_REQUIRED, 3, NULL, MIST_ANY_FINITE,
+                                    l->center_mm, err)) ||
+            (st = mist_yaml_get_double(m, path, "diameter_mm", MIST_REQUIRED, 0,
+                                       (mist_range){0.0, 500.0, 1, 0}, &l->diameter_mm, err)))
+            return st;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(s->lesions[j].name, l->name))
+                return mist_yaml_error_at(mist_yaml_map_find(m, "name"), path, err,
+                                          "lesion name '%s' is used twice", l->name);
+        s->n_lesions++;
+    }
+    return MIST_OK;
+}
+
+static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
+{
+    static const char *const top[] = {"name",    "seed",        "phantom", "lesions", "tracer",
+                                      "scanner", "acquisition", "recon",   "analysis", NULL};
+    static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
+    static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
+                                           "time_bin_s", NULL};
+    static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
+                                             NULL};
+    static const char *const analysis_keys[] = {"realizations", NULL};
+    static const char *const algorithms[] = {"osem", "mlem", NULL};
+    mist_yaml_node *root = doc->root, *tracer, *acq, *recon, *analysis;
+    const char *name;
+    mist_status st;
+    int algorithm;
+
+    if ((st = mist_yaml_check_unknown(root, "", top, err)) ||
+        (st = mist_yaml_get_string(root, "", "name", MIST_REQUIRED, NULL, &name, err)) ||
+        (st = copy_name(s->name, sizeof s->name, root, "", "name", name, err)) ||
+        (st = mist_yaml_get_uint64(root, "", "seed", MIST_OPTIONAL, 1, &s->seed, err)) ||
+        (st = mist_yaml_get_file(root, "", "phantom", MIST_REQUIRED, doc->dir, &s->phantom_path,
+                                 err)) ||
+        (st = read_lesions(root, s, err)))
+        return st;
+
+    if ((st = mist_yaml_get_map(root, "", "tracer", MIST_REQUIRED, &tracer, err)) ||
+        (st = mist_yaml_check_unknown(tracer, "tracer", tracer_keys, err)) ||
+        (st = mist_yaml_get_file(tracer, "tracer", "probe", MIST_REQUIRED, doc->dir,
+                                 &s->tracer.probe_path, err)) ||
+        (st = mist_yaml_get_double(tracer, "tracer", "injected_MBq", MIST_REQUIRED, 0,
+                                   (mist_range){0.0, 1.0e5, 1, 0}, &s->tracer.injected_MBq,
+                                   err)) ||
+        (st = mist_yaml_get_double(tracer, "tracer", "uptake_time_h", MIST_REQUIRED, 0,
+                                   (mist_range){0.0, 24.0 * 60.0, 0, 0},
+                                   &s->tracer.uptake_time_h, err)))
+        return st;
+
+    if ((st = mist_yaml_get_file(root, "", "scanner", MIST_REQUIRED, doc->dir, &s->scanner_path,
+                                 err)))
+        return st;
+
+    if ((st = mist_yaml_get_map(root, "", "acquisition", MIST_REQUIRED, &acq, err)) ||
+        (st = mist_yaml_check_unknown(acq, "acquisition", acq_keys, err)) ||
+        (st = mist_yaml_get_double(acq, "acquisition", "duration_s", MIST_REQUIRED, 0,
+                                   (mist_range){0.0, 7.0 * 86400.0, 1, 0},
+                                   &s->acquisition.duration_s, err)) ||
+        (st = mist_yaml_get_double(acq, "acquisition", "simulated_fraction", MIST_OPTIONAL, 1.0,
+                                   (mist_range){0.0, 1.0, 1, 0},
+                                   &s->acquisition.simulated_fraction, err)) ||
+        (st = mist_yaml_get_int(acq, "acquisition", "batches", MIST_OPTIONAL, 64, 1, 1L << 24,
+                                &s->acquisition.batches, err)) ||
+        (st = mist_yaml_get_double(acq, "acquisition", "time_bin_s", MIST_OPTIONAL, 1.0,
+                                   (mist_range){1.0e-6, 1.0e6, 0, 0},
+                                   &s->acquisition.time_bin_s, err)))
+        return st;
+    double bins = s->acquisition.duration_s / s->acquisition.time_bin_s;
+    if (bins > 1.0e7)
+        return mist_yaml_error_at(mist_yaml_map_find(acq, "time_bin_s"), "acquisition.time_bin_s",
+                                  err, "gives %.3g histogram bins over the frame; expected at most 1e7",
+                                  bins);
+
+    if ((st = mist_yaml_get_map(root, "", "recon", MIST_OPTIONAL, &recon, err)) ||
+        (st = mist_yaml_check_unknown(recon, "recon", recon_keys, err)) ||
+        (st = mist_yaml_get_choice(recon, "recon", "algorithm", MIST_OPTIONAL, 0, algorithms,
+                                   &algorithm, err)) ||
+        (st = mist_yaml_get_int(recon, "recon", "iterations", MIST_OPTIONAL, 4, 1, 1000,
+                                &s->recon.iterations, err)) ||
+        (st = mist_yaml_get_int(recon, "recon", "subsets", MIST_OPTIONAL, 12, 1, 1000,
+                                &s->recon.subsets, err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "voxel_mm", MIST_OPTIONAL, 2.0,
+                                   (mist_range){0.1, 20.0, 0, 0}, &s->recon.voxel_mm, err)))
+        return st;
+    s->recon.algorithm = (mist_recon_algorithm)algorithm;
+
+    if ((st = mist_yaml_get_map(root, "", "analysis", MIST_OPTIONAL, &analysis, err)) ||
+        (st = mist_yaml_check_unknown(analysis, "analysis", analysis_keys, err)) ||
+        (st = mist_yaml_get_int(analysis, "analysis", "realizations", MIST_OPTIONAL, 20, 1, 100000,
+                                &s->analysis.realizations, err)))
+        return st;
+
+    return MIST_OK;
+}
+
+/* Study text for the result file: the source text plus one comment line per override. */
+static char *effective_text(const char *text, const char *const *sets, size_t n_sets)
+{
+    size_t len = strlen(text) + 64;
+    for (size_t i = 0; i < n_sets; i++)
+        len += strlen(sets[i]) + 16;
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    size_t used = (size_t)snprintf(out, len, "%s", text);
+    if (used && out[used - 1] != '\n')
+        used += (size_t)snprintf(out + used, len - used, "\n");
+    for (size_t i = 0; i < n_sets; i++)
+        used += (size_t)snprintf(out + used, len - used, "# --set %s\n", sets[i]);
+    return out;
+}
+
+mist_status mist_study_load(const char *path, const char *const *sets, size_t n_sets,
+                            mist_study **out, mist_error *err)
+{
+    *out = NULL;
+    mist_yaml_doc *doc = NULL;
+    mist_status st;
+    if (path)
+        st = mist_yaml_load_file(path, &doc, err);
+    else
+        st = mist_yaml_load_string(mist_study_default_text(), "<built-in default study>",
+                                   mist_study_default_dir(), &doc, err);
+    if (st)
+        return st;
+    for (size_t i = 0; i < n_sets && !st; i++)
+        st = mist_yaml_override(doc, sets[i], err);
+    mist_study *s = calloc(1, sizeof *s);
+    if (!st && !s)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = read_study(doc, s, err);
+    if (!st) {
+        s->source = dup_text(doc->path);
+        s->study_yaml = effective_text(doc->text, sets, n_sets);
+        if (!s->source || !s->study_yaml)
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    }
+    mist_yaml_free(doc);
+    if (st) {
+        mist_study_free(s);
+        return st;
+    }
+    *out = s;
+    return MIST_OK;
+}
+
+void mist_study_free(mist_study *s)
+{
+    if (!s)
+        return;
+    free(s->source);
+    free(s->study_yaml);
+    free(s->phantom_path);
+    free(s->lesions);
+    free(s->tracer.probe_path);
+    free(s->scanner_path);
+    free(s);
+}

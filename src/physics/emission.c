@@ -1,0 +1,223 @@
+#include "physics/emission.h"
+
+#include <math.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+#define FWHM_TO_SIGMA 0.42466090014400953 /* 1 / (2 sqrt(2 ln 2)) */
+#define TWO32 4294967296.0
+#define LN2 0.693147180559945309417
+
+mist_emission_options mist_emission_default_options(void)
+{
+    return (mist_emission_options){.positron_range = 1,
+                                   .acollinearity = 1,
+                                   .acollinearity_fwhm_deg = MIST_ACOLLINEARITY_FWHM_DEG};
+}
+
+/* Probability p in [0, 1] as a threshold on a 32-bit uniform integer. */
+static uint64_t threshold(double p)
+{
+    if (p <= 0.0)
+        return 0;
+    if (p >= 1.0)
+        return (uint64_t)1 << 32;
+    return (uint64_t)llround(p * TWO32);
+}
+
+mist_status mist_emitter_init(mist_emitter *em, const mist_nuclide *nuc,
+                              const mist_emission_options *opt, mist_error *err)
+{
+    memset(em, 0, sizeof *em);
+    em->nuclide = nuc;
+    em->opt = opt ? *opt : mist_emission_default_options();
+    if (!(em->opt.acollinearity_fwhm_deg >= 0.0 && em->opt.acollinearity_fwhm_deg < 10.0))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "acollinearity FWHM %g degree is outside [0, 10)",
+                              em->opt.acollinearity_fwhm_deg);
+    em->acoll_sigma_rad = em->opt.acollinearity
+                              ? em->opt.acollinearity_fwhm_deg * FWHM_TO_SIGMA * PI / 180.0
+                              : 0.0;
+
+    double p_beta = 0.0;
+    em->n_beta = nuc->n_beta;
+    for (int b = 0; b < nuc->n_beta; b++) {
+        mist_status st = mist_positron_spectrum_init(&em->beta[b], nuc->z - 1,
+                                                     nuc->beta[b].endpoint_keV, err);
+        if (st != MIST_OK)
+            return st;
+        p_beta += nuc->beta[b].intensity;
+        em->branch_cut[b] = (uint32_t)fmin(threshold(p_beta), TWO32 - 1.0);
+    }
+    if (p_beta > 1.0 + 1e-12)
+        return mist_error_set(err, MIST_ERR_INPUT, "%s: positron branches sum to %g > 1",
+                              nuc->name, p_beta);
+
+    em->n_lines = nuc->n_lines;
+    for (int l = 0; l < nuc->n_lines; l++) {
+        const mist_photon_line *ln = &nuc->lines[l];
+        if (ln->branch < 0) {
+            for (int m = 0; m <= nuc->n_beta; m++)
+                em->line_cut[m][l] = threshold(ln->intensity);
+        } else {
+            if (ln->branch >= nuc->n_beta)
+                return mist_error_set(err, MIST_ERR_INPUT,
+                                      "%s: line %g keV refers to positron branch %d of %d",
+                                      nuc->name, ln->energy_keV, ln->branch, nuc->n_beta);
+            double ib = nuc->beta[ln->branch].intensity;
+            double p_with = ln->with_beta / ib;
+            double rest = ln->intensity - ln->with_beta;
+            double p_rest = p_beta < 1.0 ? rest / (1.0 - p_beta) : (rest > 0.0 ? 2.0 : 0.0);
+            if (p_with > 1.0 + 1e-9 || p_rest > 1.0 + 1e-9 || rest < -1e-12)
+                return mist_error_set(err, MIST_ERR_INPUT,
+                                      "%s: line %g keV cannot be split between the decay "
+                                      "modes (%g after branch %d of intensity %g, %g after "
+                                      "the %g decays without a positron)",
+                                      nuc->name, ln->energy_keV, ln->with_beta, ln->branch,
+                                      ib, rest, 1.0 - p_beta);
+            em->line_cut[0][l] = threshold(p_rest);
+            em->line_cut[1 + ln->branch][l] = threshold(p_with);
+        }
+        em->line_delay_mean_s[l] = ln->delay_half_life_s / LN2;
+    }
+    return MIST_OK;
+}
+
+/* Uniform in (-1, 1) from one 32-bit output: 2^-31 resolution is ample for
+ * directions and acollinearity (the full 53-bit uniform costs two outputs). */
+static inline double sym_uniform32(mist_rng *rng)
+{
+    return ((double)mist_rng_u32(rng) + 0.5) * (2.0 / 4294967296.0) - 1.0;
+}
+
+/* Isotropic unit vector by Marsaglia's disk method (Ann Math Stat 43:645, 1972):
+ * no trigonometric calls. */
+static inline void isotropic(mist_rng *rng, double d[3])
+{
+    double x, y, s;
+    do {
+        x = sym_uniform32(rng);
+        y = sym_uniform32(rng);
+        s = x * x + y * y;
+    } while (s >= 1.0);
+    double f = 2.0 * sqrt(1.0 - s);
+    d[0] = x * f;
+    d[1] = y * f;
+    d[2] = 1.0 - 2.0 * s;
+}
+
+/* Two independent standard normals (Marsaglia polar method, both outputs kept). */
+static inline void normal_pair(mist_rng *rng, double *a, double *b)
+{
+    double u, v, s;
+    do {
+        u = sym_uniform32(rng);
+        v = sym_uniform32(rng);
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    *a = u * f;
+    *b = v * f;
+}
+
+/* Direction opposite to d, deviated by Gaussian angles of sigma [rad] in two
+ * perpendicular planes containing d. */
+static inline void opposite(mist_rng *rng, const double d[3], double sigma, double out[3])
+{
+    out[0] = -d[0];
+    out[1] = -d[1];
+    out[2] = -d[2];
+    if (sigma <= 0.0)
+        return;
+    /* e1, e2: an orthonormal pair perpendicular to d. */
+    double e1[3], e2[3];
+    if (fabs(d[2]) < 0.9) { /* e1 = d x z / |d x z| */
+        double n = 1.0 / sqrt(d[0] * d[0] + d[1] * d[1]);
+        e1[0] = d[1] * n;
+        e1[1] = -d[0] * n;
+        e1[2] = 0.0;
+    } else { /* e1 = d x x / |d x x| */
+        double n = 1.0 / sqrt(d[1] * d[1] + d[2] * d[2]);
+        e1[0] = 0.0;
+        e1[1] = d[2] * n;
+        e1[2] = -d[1] * n;
+    }
+    e2[0] = d[1] * e1[2] - d[2] * e1[1];
+    e2[1] = d[2] * e1[0] - d[0] * e1[2];
+    e2[2] = d[0] * e1[1] - d[1] * e1[0];
+    double g1, g2;
+    normal_pair(rng, &g1, &g2);
+    /* Small angles: tan(sigma g) = sigma g to a relative 1e-5 at sigma = 0.2 degree. */
+    double a = sigma * g1, b = sigma * g2;
+    double norm = 0.0;
+    for (int k = 0; k < 3; k++) {
+        out[k] += a * e1[k] + b * e2[k];
+        norm += out[k] * out[k];
+    }
+    norm = 1.0 / sqrt(norm);
+    for (int k = 0; k < 3; k++)
+        out[k] *= norm;
+}
+
+void mist_emission_sample(const mist_emitter *em, mist_rng *rng, const double origin_mm[3],
+                          double density_g_cm3, mist_decay *out)
+{
+    uint32_t u = mist_rng_u32(rng);
+    int b = -1;
+    for (int k = 0; k < em->n_beta; k++)
+        if (u < em->branch_cut[k]) {
+            b = k;
+            break;
+        }
+    out->branch = b;
+    out->positron_keV = 0.0;
+    out->range_mm = 0.0;
+    int n = 0;
+
+    if (b >= 0) {
+        const mist_positron_spectrum *sp = &em->beta[b];
+        double range_g_cm2;
+        out->positron_keV = mist_positron_sample_energy(sp, rng, &range_g_cm2);
+        mist_emitted_photon *p1 = &out->photons[0], *p2 = &out->photons[1];
+        double at[3] = {origin_mm[0], origin_mm[1], origin_mm[2]};
+        if (em->opt.positron_range && density_g_cm3 > 0.0) {
+            double s = mist_positron_sample_path_fraction(sp, rng);
+            double r = 10.0 * range_g_cm2 * s / density_g_cm3;
+            double dp[3];
+            isotropic(rng, dp);
+            for (int k = 0; k < 3; k++)
+                at[k] += r * dp[k];
+            out->range_mm = r;
+        }
+        isotropic(rng, p1->dir);
+        opposite(rng, p1->dir, em->acoll_sigma_rad, p2->dir);
+        for (int k = 0; k < 3; k++)
+            p1->pos_mm[k] = p2->pos_mm[k] = at[k];
+        p1->energy_keV = p2->energy_keV = MIST_ANNIHILATION_KEV;
+        p1->time_s = p2->time_s = 0.0;
+        p1->origin = p2->origin = MIST_PHOTON_ANNIHILATION;
+        p1->line = p2->line = -1;
+        n = 2;
+    }
+
+    const uint64_t *cut = em->line_cut[b + 1];
+    for (int l = 0; l < em->n_lines; l++) {
+        if ((uint64_t)mist_rng_u32(rng) >= cut[l])
+            continue;
+        mist_emitted_photon *ph = &out->photons[n++];
+        ph->pos_mm[0] = origin_mm[0];
+        ph->pos_mm[1] = origin_mm[1];
+        ph->pos_mm[2] = origin_mm[2];
+        isotropic(rng, ph->dir);
+        ph->energy_keV = em->nuclide->lines[l].energy_keV;
+        ph->line = l;
+        if (em->line_delay_mean_s[l] > 0.0) {
+            ph->time_s = mist_rng_exponential(rng, em->line_delay_mean_s[l]);
+            ph->origin = MIST_PHOTON_DELAYED;
+        } else {
+            ph->time_s = 0.0;
+            ph->origin = MIST_PHOTON_PROMPT;
+        }
+    }
+    out->n_photons = n;
+}
