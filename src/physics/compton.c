@@ -1,0 +1,82 @@
+#include "physics/compton.h"
+
+#include <math.h>
+#include <xraylib.h>
+
+#define PER_DECADE 64.0
+
+mist_status mist_compton_build(const mist_material *m, mist_compton_table *out, mist_error *err)
+{
+    double n_z = 0.0; /* electrons per gram / N_A */
+    for (int i = 0; i < m->n_elements; i++)
+        n_z += mist_material_atoms_per_gram(m, i) * m->Z[i];
+    for (int k = 0; k < MIST_COMPTON_NQ; k++) {
+        double q = MIST_COMPTON_Q_MIN * pow(10.0, k / PER_DECADE);
+        double s = 0.0;
+        for (int i = 0; i < m->n_elements; i++) {
+            xrl_error *xe = NULL;
+            double sf = SF_Compt(m->Z[i], q, &xe);
+            if (xe) {
+                mist_status st = mist_error_set(err, MIST_ERR_INTERNAL,
+                                                "xraylib SF_Compt(Z=%d, q=%g) failed: %s", m->Z[i],
+                                                q, xe->message ? xe->message : "?");
+                xrl_error_free(xe);
+                return st;
+            }
+            s += mist_material_atoms_per_gram(m, i) * sf;
+        }
+        out->s_norm[k] = fmin(1.0, fmax(0.0, s / n_z));
+    }
+    return MIST_OK;
+}
+
+double mist_compton_s_norm(const mist_compton_table *t, double q)
+{
+    if (!(q > MIST_COMPTON_Q_MIN))
+        return 0.0;
+    double x = log10(q / MIST_COMPTON_Q_MIN) * PER_DECADE;
+    if (x >= MIST_COMPTON_NQ - 1)
+        return t->s_norm[MIST_COMPTON_NQ - 1];
+    int k = (int)x;
+    double f = x - k;
+    return t->s_norm[k] + f * (t->s_norm[k + 1] - t->s_norm[k]);
+}
+
+double mist_compton_q(double e_keV, double cos_theta)
+{
+    return sqrt(0.5 * (1.0 - cos_theta)) * e_keV / MIST_HC_KEV_ANGSTROM;
+}
+
+double mist_compton_sample(const mist_compton_table *table, mist_compton_model model,
+                           double e_keV, mist_rng *rng, double *cos_theta)
+{
+    const double k = e_keV / MIST_ELECTRON_MASS_KEV;
+    const double eps0 = 1.0 / (1.0 + 2.0 * k);
+    const double eps0_sq = eps0 * eps0;
+    const double a1 = -log(eps0);            /* weight of the 1/eps part */
+    const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
+    const double p1 = a1 / (a1 + a2);
+    const double q_scale = e_keV / MIST_HC_KEV_ANGSTROM;
+    for (;;) {
+        /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1], then reject by
+         * g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel 1960). */
+        double eps;
+        if (mist_rng_uniform(rng) < p1)
+            eps = exp(-a1 * mist_rng_uniform(rng));
+        else
+            eps = sqrt(eps0_sq + (1.0 - eps0_sq) * mist_rng_uniform(rng));
+        double one_minus_cos = (1.0 - eps) / (eps * k);
+        double sin2 = one_minus_cos * (2.0 - one_minus_cos);
+        double g = 1.0 - eps * sin2 / (1.0 + eps * eps);
+        if (mist_rng_uniform(rng) > g)
+            continue;
+        if (model == MIST_COMPTON_SCATTER_FUNCTION) {
+            double q = q_scale * sqrt(0.5 * one_minus_cos);
+            if (mist_rng_uniform(rng) > mist_compton_s_norm(table, q))
+                continue;
+        }
+        double c = 1.0 - one_minus_cos;
+        *cos_theta = c < -1.0 ? -1.0 : c;
+        return eps * e_keV;
+    }
+}

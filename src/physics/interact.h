@@ -1,0 +1,77 @@
+/*
+ * interact.h - what happens at a photon's real collision.
+ *
+ * Bundles, per material, everything the collision needs (cross-section table,
+ * Compton S(q) table, Rayleigh form-factor table), built once at set-up, and
+ * the small verbs of a collision: choose the process from the partial cross
+ * sections, turn the direction by a sampled polar angle, and the physics
+ * options.  The trackers (transport/woodcock.h, transport/raytrace.h) call
+ * them; nothing here allocates per photon.
+ *
+ * Photoelectric absorption ends the photon and deposits its energy locally:
+ * fluorescence x-rays and Auger electrons are not followed (they matter only
+ * within millimetres of high-Z surfaces, e.g. Pb K x-rays of 75 keV escaping a
+ * collimator septum).  Photons falling below the energy cut-off are absorbed
+ * in place the same way.  Compton electrons deposit locally.
+ */
+#ifndef MIST_PHYSICS_INTERACT_H
+#define MIST_PHYSICS_INTERACT_H
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "model/material.h"
+#include "physics/compton.h"
+#include "physics/rayleigh.h"
+#include "physics/xsec.h"
+
+/* Default energy cut-off [keV]: below it a photon's mean free path in soft tissue is under
+ * 0.2 mm (water mu/rho 5.3 cm2/g at 10 keV, xraylib), far below a voxel. */
+#define MIST_PHYSICS_DEFAULT_CUTOFF_KEV 10.0
+
+typedef struct mist_physics_options {
+    double cutoff_keV;                /**< [keV] photons below are absorbed locally (>= 1) */
+    mist_compton_model compton_model; /**< angular model of Compton scattering */
+    int rayleigh;                     /**< 1: Rayleigh scattering on; 0: coherent events
+                                           leave the photon unchanged (no Rayleigh) */
+} mist_physics_options;
+
+/* Cut-off 10 keV, Klein-Nishina x S(q), Rayleigh on. */
+mist_physics_options mist_physics_default_options(void);
+
+typedef struct mist_physics_material {
+    mist_material material;       /**< composition and density */
+    mist_xsec xsec;               /**< mu(E) tables [1/mm] */
+    mist_compton_table compton;   /**< S_mat(q) */
+    mist_rayleigh_table rayleigh; /**< F_mat^2(q^2) and its integral */
+} mist_physics_material;
+
+/* Build all tables of a material (a few ms). */
+mist_status mist_physics_material_build(const mist_material *m, mist_physics_material *out,
+                                        mist_error *err);
+
+typedef enum mist_interaction {
+    MIST_INTERACTION_PHOTO = 0,
+    MIST_INTERACTION_COMPTON = 1,
+    MIST_INTERACTION_RAYLEIGH = 2
+} mist_interaction;
+
+/* Choose the process of a real collision at a located energy, from the partial cross sections
+ * (their interpolated sum normalises; it equals the tabulated total to < 1e-4). */
+static inline mist_interaction mist_interact_choose(const mist_physics_material *pm,
+                                                    mist_xsec_point p, mist_rng *rng)
+{
+    double ph = mist_xsec_mu_at(&pm->xsec, MIST_XS_PHOTO, p);
+    double co = mist_xsec_mu_at(&pm->xsec, MIST_XS_COMPTON, p);
+    double ra = mist_xsec_mu_at(&pm->xsec, MIST_XS_RAYLEIGH, p);
+    double u = mist_rng_uniform(rng) * (ph + co + ra);
+    if (u < co)
+        return MIST_INTERACTION_COMPTON;
+    if (u < co + ph)
+        return MIST_INTERACTION_PHOTO;
+    return MIST_INTERACTION_RAYLEIGH;
+}
+
+/* Turn unit vector dir by polar angle theta (given by cos_theta) and a uniform azimuth. */
+void mist_interact_rotate(double dir[3], double cos_theta, mist_rng *rng);
+
+#endif

@@ -1,0 +1,160 @@
+#include "transport/tracker.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material *materials,
+                                size_t n_materials, const mist_physics_options *opt,
+                                mist_tracker **out, mist_error *err)
+{
+    *out = NULL;
+    if (n_materials == 0 || n_materials > 255)
+        return mist_error_set(err, MIST_ERR_INPUT, "tracker: %zu materials, expected 1..255",
+                              n_materials);
+    mist_physics_options o = opt ? *opt : mist_physics_default_options();
+    if (!(o.cutoff_keV >= MIST_XSEC_E_MIN_KEV && o.cutoff_keV < MIST_XSEC_E_MAX_KEV))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "physics: energy cut-off %g keV, expected %g..%g keV", o.cutoff_keV,
+                              MIST_XSEC_E_MIN_KEV, MIST_XSEC_E_MAX_KEV);
+
+    /* Which labels occur, and do they all have a material? */
+    unsigned char present[256] = {0};
+    size_t count = mist_voxel_grid_count(grid);
+    for (size_t v = 0; v < count; v++)
+        present[grid->labels[v]] = 1;
+    unsigned char used[256] = {0};
+    for (int l = 0; l < 256; l++) {
+        if (!present[l])
+            continue;
+        int m = grid->label_material[l];
+        if (m < 0 || (size_t)m >= n_materials)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "voxel grid: label %d is used but has no material (index %d of %zu)",
+                                  l, m, n_materials);
+        used[m] = 1;
+    }
+
+    mist_tracker *t = calloc(1, sizeof *t);
+    if (t)
+        t->materials = calloc(n_materials, sizeof *t->materials);
+    if (!t || !t->materials) {
+        free(t);
+        return mist_error_set(err, MIST_ERR_NOMEM, "tracker: out of memory for %zu materials",
+                              n_materials);
+    }
+    t->grid = grid;
+    t->n_materials = n_materials;
+    t->options = o;
+    for (size_t m = 0; m < n_materials; m++) {
+        mist_status st = mist_physics_material_build(&materials[m], &t->materials[m], err);
+        if (st != MIST_OK) {
+            mist_tracker_free(t);
+            return st;
+        }
+    }
+    for (int l = 0; l < 256; l++)
+        t->label_material[l] = (uint8_t)(grid->label_material[l] < 0 ? 0 : grid->label_material[l]);
+    for (int i = 0; i < MIST_XSEC_N; i++) {
+        double mx = -INFINITY;
+        for (size_t m = 0; m < n_materials; m++)
+            if (used[m] && t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i] > mx)
+                mx = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i];
+        t->ln_majorant[i] = mx;
+    }
+    mist_voxel_grid_bounds(grid, t->lo_mm, t->hi_mm);
+    for (int a = 0; a < 3; a++)
+        t->inv_voxel_mm[a] = 1.0 / grid->voxel_mm[a];
+    *out = t;
+    return MIST_OK;
+}
+
+void mist_tracker_free(mist_tracker *t)
+{
+    if (!t)
+        return;
+    free(t->materials);
+    free(t);
+}
+
+double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
+                                  const double dir[3])
+{
+    double s = INFINITY;
+    for (int a = 0; a < 3; a++) {
+        double d;
+        if (dir[a] > 0.0)
+            d = (t->hi_mm[a] - pos_mm[a]) / dir[a];
+        else if (dir[a] < 0.0)
+            d = (t->lo_mm[a] - pos_mm[a]) / dir[a];
+        else
+            continue;
+        if (d < s)
+            s = d;
+    }
+    return s > 0.0 ? s : 0.0;
+}
+
+int mist_tracker_enter(const mist_tracker *t, mist_photon *p)
+{
+    double t_near = -INFINITY, t_far = INFINITY;
+    for (int a = 0; a < 3; a++) {
+        if (p->dir[a] == 0.0) {
+            if (p->pos_mm[a] < t->lo_mm[a] || p->pos_mm[a] > t->hi_mm[a]) {
+                p->fate = MIST_FATE_ESCAPED;
+                return 0;
+            }
+            continue;
+        }
+        double t0 = (t->lo_mm[a] - p->pos_mm[a]) / p->dir[a];
+        double t1 = (t->hi_mm[a] - p->pos_mm[a]) / p->dir[a];
+        if (t0 > t1) {
+            double tmp = t0;
+            t0 = t1;
+            t1 = tmp;
+        }
+        if (t0 > t_near)
+            t_near = t0;
+        if (t1 < t_far)
+            t_far = t1;
+    }
+    if (!(t_near < t_far) || t_far <= 0.0) {
+        p->fate = MIST_FATE_ESCAPED;
+        return 0;
+    }
+    if (t_near > 0.0)
+        for (int a = 0; a < 3; a++)
+            p->pos_mm[a] += t_near * p->dir[a];
+    return 1;
+}
+
+void mist_tracker_collide(const mist_tracker *t, const mist_physics_material *m, mist_photon *p,
+                          mist_xsec_point e, mist_rng *rng)
+{
+    switch (mist_interact_choose(m, e, rng)) {
+    case MIST_INTERACTION_PHOTO:
+        p->edep_keV += p->energy_keV;
+        p->fate = MIST_FATE_PHOTO;
+        return;
+    case MIST_INTERACTION_COMPTON: {
+        double cos_t;
+        double e1 = mist_compton_sample(&m->compton, t->options.compton_model, p->energy_keV, rng,
+                                        &cos_t);
+        p->edep_keV += p->energy_keV - e1;
+        p->energy_keV = e1;
+        p->n_compton++;
+        mist_interact_rotate(p->dir, cos_t, rng);
+        if (e1 < t->options.cutoff_keV) {
+            p->edep_keV += e1;
+            p->fate = MIST_FATE_CUTOFF;
+        }
+        return;
+    }
+    case MIST_INTERACTION_RAYLEIGH:
+        if (t->options.rayleigh) {
+            double cos_t = mist_rayleigh_sample(&m->rayleigh, p->energy_keV, rng);
+            mist_interact_rotate(p->dir, cos_t, rng);
+            p->n_rayleigh++;
+        }
+        return;
+    }
+}

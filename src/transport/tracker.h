@@ -1,0 +1,87 @@
+/*
+ * tracker.h - what photon tracking in a voxel grid needs, prepared once.
+ *
+ * A tracker binds a label grid to the physics of its materials: the
+ * per-material tables (physics/interact.h), the Woodcock majorant (the
+ * largest total attenuation of any material present in the grid, tabulated
+ * on the cross-section energy grid; log-log interpolation of the pointwise
+ * maximum bounds every material's interpolated value, so it is a true
+ * majorant at every energy), and the physics options.  It is read-only while
+ * photons are tracked, so threads may share one.
+ *
+ * The two trackers, woodcock.h (delta tracking, fast) and raytrace.h
+ * (voxel-by-voxel, the reference), share the helpers below: entering the
+ * grid, the distance to its boundary, and the collision.
+ */
+#ifndef MIST_TRANSPORT_TRACKER_H
+#define MIST_TRANSPORT_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "model/material.h"
+#include "physics/interact.h"
+#include "transport/photon.h"
+#include "transport/voxel_grid.h"
+
+typedef struct mist_tracker {
+    const mist_voxel_grid *grid;      /**< borrowed; must outlive the tracker */
+    size_t n_materials;
+    mist_physics_material *materials; /**< [n_materials], owned */
+    uint8_t label_material[256];      /**< material index of each label in use */
+    double ln_majorant[MIST_XSEC_N];  /**< ln(max mu [1/mm]) over materials in the grid */
+    mist_physics_options options;
+    double lo_mm[3], hi_mm[3];        /**< [mm] the grid's box */
+    double inv_voxel_mm[3];           /**< [1/mm] */
+} mist_tracker;
+
+/* Prepare tracking in grid, whose label map indexes materials[0 .. n_materials-1].  Every
+ * label present in the grid must map to a material.  opt NULL: default options. */
+mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material *materials,
+                                size_t n_materials, const mist_physics_options *opt,
+                                mist_tracker **out, mist_error *err);
+
+void mist_tracker_free(mist_tracker *t);
+
+/* Majorant [1/mm] at a located energy. */
+static inline double mist_tracker_majorant(const mist_tracker *t, mist_xsec_point p)
+{
+    return mist_xsec_interp(t->ln_majorant, p);
+}
+
+/* Material index of the voxel holding pos_mm, which must be inside the box (positions on or
+ * rounding across the boundary are clamped to the edge voxels). */
+static inline int mist_tracker_material_at(const mist_tracker *t, const double pos_mm[3])
+{
+    const mist_voxel_grid *g = t->grid;
+    long ijk[3];
+    for (int a = 0; a < 3; a++) {
+        long v = (long)((pos_mm[a] - t->lo_mm[a]) * t->inv_voxel_mm[a]);
+        if (v < 0)
+            v = 0;
+        if (v >= (long)g->n[a])
+            v = (long)g->n[a] - 1;
+        ijk[a] = v;
+    }
+    size_t idx = ((size_t)ijk[2] * g->n[1] + (size_t)ijk[1]) * g->n[0] + (size_t)ijk[0];
+    return t->label_material[g->labels[idx]];
+}
+
+/* Distance [mm] from pos_mm (inside the box) along dir to the box's boundary. */
+double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
+                                  const double dir[3]);
+
+/* Bring a photon to the grid: one inside stays; one outside moves to where its ray enters the
+ * box (path and time unchanged: the space outside the grid is vacuum to the tracker).  Returns
+ * 0 and marks the photon ESCAPED when the ray misses the box. */
+int mist_tracker_enter(const mist_tracker *t, mist_photon *p);
+
+/* A real collision of photon p in material m at located energy e: photoabsorption, Compton
+ * or Rayleigh scattering, and the cut-off.  Updates energy, direction, counters, deposit and
+ * fate. */
+void mist_tracker_collide(const mist_tracker *t, const mist_physics_material *m, mist_photon *p,
+                          mist_xsec_point e, mist_rng *rng);
+
+#endif

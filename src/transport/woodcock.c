@@ -1,0 +1,49 @@
+#include "transport/woodcock.h"
+
+#include <math.h>
+
+void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
+{
+    if (!mist_tracker_enter(t, p))
+        return;
+    double travelled = 0.0;
+    if (p->energy_keV < t->options.cutoff_keV) {
+        p->edep_keV += p->energy_keV;
+        p->fate = MIST_FATE_CUTOFF;
+        return;
+    }
+    double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
+    mist_xsec_point e = mist_xsec_locate(p->energy_keV);
+    double inv_mu_max = 1.0 / mist_tracker_majorant(t, e);
+    for (;;) {
+        double s = -log(mist_rng_uniform_pos(rng)) * inv_mu_max;
+        if (s >= s_exit) {
+            for (int a = 0; a < 3; a++)
+                p->pos_mm[a] += s_exit * p->dir[a];
+            travelled += s_exit;
+            p->fate = MIST_FATE_ESCAPED;
+            break;
+        }
+        for (int a = 0; a < 3; a++)
+            p->pos_mm[a] += s * p->dir[a];
+        travelled += s;
+        s_exit -= s;
+        const mist_physics_material *m = &t->materials[mist_tracker_material_at(t, p->pos_mm)];
+        double mu = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
+        if (mist_rng_uniform(rng) * mist_tracker_majorant(t, e) >= mu)
+            continue; /* virtual collision */
+        double e_before = p->energy_keV;
+        uint16_t scatters = (uint16_t)(p->n_compton + p->n_rayleigh);
+        mist_tracker_collide(t, m, p, e, rng);
+        if (p->fate != MIST_FATE_ALIVE)
+            break;
+        if (p->n_compton + p->n_rayleigh != scatters)
+            s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
+        if (p->energy_keV != e_before) {
+            e = mist_xsec_locate(p->energy_keV);
+            inv_mu_max = 1.0 / mist_tracker_majorant(t, e);
+        }
+    }
+    p->path_mm += travelled;
+    p->time_s += travelled / MIST_SPEED_OF_LIGHT_MM_S;
+}

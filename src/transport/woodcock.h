@@ -1,0 +1,27 @@
+/*
+ * woodcock.h - Woodcock (delta) tracking of photons through a voxel grid.
+ *
+ * Flights are sampled against the grid's majorant mu_max(E) (tracker.h), so
+ * no voxel boundary is ever computed: after each flight the photon looks up
+ * the material where it landed and makes a real collision with probability
+ * mu(E)/mu_max(E), otherwise a virtual one that changes nothing (Woodcock et
+ * al., ANL-7050, 1965).  This samples the same collision points as following
+ * the photon voxel by voxel (raytrace.h; test_transport checks it) at a cost
+ * that does not grow with the number of voxels crossed.
+ *
+ * A tracked photon ends ESCAPED (its position is the exit point on the grid's
+ * boundary, with its exit direction, energy, time and scatter counts),
+ * PHOTO or CUTOFF.  Nothing is allocated per photon.
+ */
+#ifndef MIST_TRANSPORT_WOODCOCK_H
+#define MIST_TRANSPORT_WOODCOCK_H
+
+#include "core/rng.h"
+#include "transport/photon.h"
+#include "transport/tracker.h"
+
+/* Track photon p until it leaves the grid or is absorbed.  A photon starting outside the grid
+ * first moves to where its ray enters it. */
+void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng);
+
+#endif
