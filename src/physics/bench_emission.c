@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "physics/bench_emission.h"
 
 #include <stdlib.h>

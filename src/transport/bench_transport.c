@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 199309L
 #include "transport/bench_transport.h"
 
 #include <time.h>
