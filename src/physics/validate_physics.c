@@ -118,7 +118,7 @@ double mist_validate_chi2_two_sample(const double *a, const double *b, size_t bi
     return chi2;
 }
 
-void mist_validate_chi2_row(mist_validation_row *row, double chi2, double dof)
+void mist_validate_chi2_row(mist_physics_row *row, double chi2, double dof)
 {
     row->expected = dof;
     row->simulated = chi2;
@@ -129,7 +129,7 @@ void mist_validate_chi2_row(mist_validation_row *row, double chi2, double dof)
     row->pass = chi2 <= limit;
 }
 
-static void value_row(mist_validation_row *row, double expected, double simulated, double sigma,
+static void value_row(mist_physics_row *row, double expected, double simulated, double sigma,
                       double limit)
 {
     row->expected = expected;
@@ -143,7 +143,7 @@ static void value_row(mist_validation_row *row, double expected, double simulate
 /* ------------------------------------------------------------------------- */
 /* Tables                                                                     */
 
-mist_status mist_validate_water_table(double e_keV, mist_validation_row *row, mist_error *err)
+mist_status mist_validate_water_table(double e_keV, mist_physics_row *row, mist_error *err)
 {
     mist_material w;
     mist_status st = water(&w, err);
@@ -165,7 +165,7 @@ mist_status mist_validate_water_table(double e_keV, mist_validation_row *row, mi
     return st;
 }
 
-mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_validation_row *row,
+mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_physics_row *row,
                                               mist_error *err)
 {
     xrl_error *xe = NULL;
@@ -234,7 +234,7 @@ static double compton_f(const void *ctx, double s)
 }
 
 mist_status mist_validate_compton(const mist_material *m, double e_keV, mist_compton_model model,
-                                  uint64_t n, uint64_t seed, mist_validation_row *row,
+                                  uint64_t n, uint64_t seed, mist_physics_row *row,
                                   mist_error *err)
 {
     mist_compton_table *tab = malloc(sizeof *tab);
@@ -297,7 +297,7 @@ static double rayl_f(const void *ctx, double ln_x)
 }
 
 mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row *row, mist_error *err)
+                                   mist_physics_row *row, mist_error *err)
 {
     mist_rayleigh_table *tab = malloc(sizeof *tab);
     if (!tab)
@@ -337,7 +337,7 @@ mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_
 
 mist_status mist_validate_transmission(const mist_material *m, const mist_material *insert,
                                        double e_keV, double thickness_mm, int raytrace,
-                                       uint64_t n, uint64_t seed, mist_validation_row *row,
+                                       uint64_t n, uint64_t seed, mist_physics_row *row,
                                        mist_error *err)
 {
     /* 3 x 3 columns of 10 mm; along z 2 air voxels, 10 slab voxels, 2 air voxels; column (0,0)
@@ -484,7 +484,7 @@ static void woodcock_run(const mist_tracker *t, int raytrace, double e_keV, uint
 }
 
 mist_status mist_validate_woodcock(double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row rows[3], mist_error *err)
+                                   mist_physics_row rows[3], mist_error *err)
 {
     mist_voxel_grid *g = NULL;
     mist_material mats[4];
@@ -525,15 +525,15 @@ mist_status mist_validate_woodcock(double e_keV, uint64_t n, uint64_t seed,
 /* The suite                                                                  */
 
 typedef struct row_buf {
-    mist_validation_row *rows;
+    mist_physics_row *rows;
     size_t n, cap;
 } row_buf;
 
-static mist_validation_row *next_row(row_buf *b, mist_error *err)
+static mist_physics_row *next_row(row_buf *b, mist_error *err)
 {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 32;
-        mist_validation_row *r = realloc(b->rows, cap * sizeof *r);
+        mist_physics_row *r = realloc(b->rows, cap * sizeof *r);
         if (!r) {
             mist_error_set(err, MIST_ERR_NOMEM, "validation: out of memory");
             return NULL;
@@ -541,19 +541,19 @@ static mist_validation_row *next_row(row_buf *b, mist_error *err)
         b->rows = r;
         b->cap = cap;
     }
-    mist_validation_row *r = &b->rows[b->n++];
+    mist_physics_row *r = &b->rows[b->n++];
     memset(r, 0, sizeof *r);
     return r;
 }
 
 #define ROW_OR_FAIL(var)                                                                           \
-    mist_validation_row *var = next_row(&buf, err);                                                \
+    mist_physics_row *var = next_row(&buf, err);                                                \
     if (!var) {                                                                                    \
         st = MIST_ERR_NOMEM;                                                                       \
         goto done;                                                                                 \
     }
 
-mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t *n,
+mist_status mist_validate_physics(int quick, mist_physics_row **rows, size_t *n,
                                   mist_error *err)
 {
     row_buf buf = {0};
@@ -625,7 +625,7 @@ mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t 
     }
     static const double wc_e[] = {140.5, 511.0};
     for (size_t i = 0; i < 2; i++) {
-        mist_validation_row three[3];
+        mist_physics_row three[3];
         if ((st = mist_validate_woodcock(wc_e[i], n_phantom, 400 + i, three, err)) != MIST_OK)
             goto done;
         for (int k = 0; k < 3; k++) {

@@ -29,7 +29,7 @@
 #include "model/material.h"
 #include "physics/compton.h"
 
-typedef struct mist_validation_row {
+typedef struct mist_physics_row {
     char quantity[200];     /**< what was checked, e.g. "water mu/rho 511 keV [cm2/g] vs NIST" */
     double expected;        /**< reference value (for chi-square rows: degrees of freedom) */
     double simulated;       /**< mist's value (for chi-square rows: chi2) */
@@ -37,12 +37,12 @@ typedef struct mist_validation_row {
     double deviation_sigma; /**< (simulated - expected) / sigma */
     double limit_sigma;     /**< pass when |deviation_sigma| <= limit_sigma (chi2: one-sided) */
     int pass;               /**< 1 pass, 0 fail */
-} mist_validation_row;
+} mist_physics_row;
 
 /* Run the whole suite.  quick: about 10x fewer samples (a few seconds instead of tens).
  * On success *rows (malloc'd, free with free()) holds *n rows; the status is MIST_OK even when
  * a check fails: look at each row's pass.  Errors are set-up failures (xraylib, memory). */
-mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t *n,
+mist_status mist_validate_physics(int quick, mist_physics_row **rows, size_t *n,
                                   mist_error *err);
 
 /* --- The checks, one row each ------------------------------------------- */
@@ -52,22 +52,22 @@ mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t 
 double mist_validate_nist_water(double e_keV);
 
 /* Water mu/rho from mist's table against NIST, tolerance 1 %. */
-mist_status mist_validate_water_table(double e_keV, mist_validation_row *row, mist_error *err);
+mist_status mist_validate_water_table(double e_keV, mist_physics_row *row, mist_error *err);
 
 /* The photoelectric extrapolation above 800 keV against xraylib's CS_Photo of element Z (which
  * xraylib still tabulates to ~990 keV for Z >= 11), tolerance 2 %. */
-mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_validation_row *row,
+mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_physics_row *row,
                                               mist_error *err);
 
 /* Compton angular distribution of n samples (and the Compton relation on each: a violation
  * fails the row) against xraylib's DCS_Compt (S(q) model) or DCS_KN. */
 mist_status mist_validate_compton(const mist_material *m, double e_keV, mist_compton_model model,
-                                  uint64_t n, uint64_t seed, mist_validation_row *row,
+                                  uint64_t n, uint64_t seed, mist_physics_row *row,
                                   mist_error *err);
 
 /* Rayleigh angular distribution of n samples against xraylib's DCS_Rayl (Thomson x F^2). */
 mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row *row, mist_error *err);
+                                   mist_physics_row *row, mist_error *err);
 
 /* Narrow-beam transmission: a pencil beam through a slab of m, thickness_mm, in air, with a
  * denser insert beside the beam so that Woodcock tracking makes virtual collisions; the
@@ -75,7 +75,7 @@ mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_
  * voxel-by-voxel tracker instead of Woodcock. */
 mist_status mist_validate_transmission(const mist_material *m, const mist_material *insert,
                                        double e_keV, double thickness_mm, int raytrace,
-                                       uint64_t n, uint64_t seed, mist_validation_row *row,
+                                       uint64_t n, uint64_t seed, mist_physics_row *row,
                                        mist_error *err);
 
 /* Woodcock against ray tracing: n photons of e_keV from a point in a 128 mm bone / lung /
@@ -83,7 +83,7 @@ mist_status mist_validate_transmission(const mist_material *m, const mist_materi
  * spectrum (40 energy bins) and fates, rows[2] mean number of Compton scatters of escaping
  * photons. */
 mist_status mist_validate_woodcock(double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row rows[3], mist_error *err);
+                                   mist_physics_row rows[3], mist_error *err);
 
 /* --- Statistics helpers -------------------------------------------------- */
 
@@ -102,6 +102,6 @@ double mist_validate_chi2(const double *observed, const double *prob, size_t bin
 double mist_validate_chi2_two_sample(const double *a, const double *b, size_t bins, double *dof);
 
 /* Fill a chi-square row. */
-void mist_validate_chi2_row(mist_validation_row *row, double chi2, double dof);
+void mist_validate_chi2_row(mist_physics_row *row, double chi2, double dof);
 
 #endif

@@ -18,7 +18,7 @@ static mist_material mat(const char *formula, double rho)
 
 static void check(const mist_material *m, double e, uint64_t seed)
 {
-    mist_validation_row r;
+    mist_physics_row r;
     mist_error err;
     cr_assert_eq(mist_validate_rayleigh(m, e, 1000000, seed, &r, &err), MIST_OK, "%s", err.msg);
     cr_expect(r.pass, "%s: chi2 %.1f for %g dof (limit %.1f)", r.quantity, r.simulated, r.expected,

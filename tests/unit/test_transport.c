@@ -65,7 +65,7 @@ static void transmission(const char *name, const char *formula, double rho, cons
                          double ins_rho, double e, double mm, int raytrace, uint64_t seed)
 {
     mist_material m = mat(name, formula, rho), insert = mat(ins, ins, ins_rho);
-    mist_validation_row r;
+    mist_physics_row r;
     mist_error err;
     cr_assert_eq(mist_validate_transmission(&m, &insert, e, mm, raytrace, 400000, seed, &r, &err),
                  MIST_OK, "%s", err.msg);
@@ -90,7 +90,7 @@ Test(transport, narrow_beam_lead_equals_exp_minus_mu_x)
 
 static void woodcock_vs_raytrace(double e, uint64_t seed)
 {
-    mist_validation_row r[3];
+    mist_physics_row r[3];
     mist_error err;
     cr_assert_eq(mist_validate_woodcock(e, 100000, seed, r, &err), MIST_OK, "%s", err.msg);
     for (int i = 0; i < 3; i++)
@@ -227,7 +227,7 @@ Test(transport, bench_runs_and_matches_physics)
 
 Test(validate, quick_suite_passes)
 {
-    mist_validation_row *rows;
+    mist_physics_row *rows;
     size_t n;
     mist_error err;
     cr_assert_eq(mist_validate_physics(1, &rows, &n, &err), MIST_OK, "%s", err.msg);

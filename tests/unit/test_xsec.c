@@ -25,7 +25,7 @@ Test(xsec, water_matches_nist_at_imaging_energies)
     /* 140.5 keV (Tc-99m), 511 keV (annihilation), and the NIST grid points 150 / 500 keV. */
     const double e[] = {140.5, 150.0, 500.0, 511.0};
     for (int i = 0; i < 4; i++) {
-        mist_validation_row r;
+        mist_physics_row r;
         mist_error err;
         cr_assert_eq(mist_validate_water_table(e[i], &r, &err), MIST_OK, "%s", err.msg);
         cr_expect(fabs(r.simulated / r.expected - 1.0) < 0.01, "%g keV: %g vs NIST %g", e[i],
@@ -100,7 +100,7 @@ Test(xsec, photoelectric_extrapolation_error_is_small)
     const int z[] = {82, 71, 53, 11};
     for (int i = 0; i < 4; i++) {
         for (double e = 900.0; e <= 950.0; e += 50.0) {
-            mist_validation_row r;
+            mist_physics_row r;
             mist_error err;
             cr_assert_eq(mist_validate_photo_extrapolation(z[i], e, &r, &err), MIST_OK, "%s",
                          err.msg);
