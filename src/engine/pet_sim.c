@@ -1,12 +1,12 @@
 #include "engine/pet_sim.h"
 
+#include "transport/woodcock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Speed of light in vacuum [mm/s] (SI definition, 299 792 458 m/s). */
-#define MIST_C_MM_PER_S 2.99792458e11
 #define MIST_FWHM_TO_SIGMA 0.42466090014400953 /* 1 / (2 sqrt(2 ln 2)) */
 
 const char *const mist_pet_counter_names[MIST_PET_N_COUNTERS] = {
@@ -145,18 +145,27 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
         mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3, &decay);
         for (int k = 0; k < decay.n_photons; k++) {
             const mist_emitted_photon *ph = &decay.photons[k];
+            mist_photon p = mist_photon_make(ph->pos_mm, ph->dir, ph->energy_keV,
+                                             t_decay + ph->time_s);
+            if (ps->medium) {
+                mist_woodcock_track(ps->medium, &p, rng);
+                if (p.fate != MIST_FATE_ESCAPED)
+                    continue;
+            }
             uint32_t crystal;
             double path_mm;
-            if (!mist_pet_ideal_hit(sc, ph->pos_mm, ph->dir, &crystal, &path_mm))
+            if (!mist_pet_ideal_hit(sc, p.pos_mm, p.dir, &crystal, &path_mm))
                 continue;
             mist_single *s = &ps->singles[n++];
-            s->time_s = t_decay + ph->time_s + path_mm / MIST_C_MM_PER_S;
+            s->time_s = p.time_s + path_mm / MIST_SPEED_OF_LIGHT_MM_S;
             if (ps->time_sigma_s > 0)
                 s->time_s += ps->time_sigma_s * mist_rng_normal(rng);
             s->event = (batch << 32) | i;
             s->crystal = crystal;
-            s->energy_keV = blur_energy(sc, rng, ph->energy_keV);
-            s->flags = ph->origin == MIST_PHOTON_ANNIHILATION ? 0 : MIST_SINGLE_NOT_ANNIHILATION;
+            s->energy_keV = blur_energy(sc, rng, p.energy_keV);
+            s->flags = (uint8_t)((ph->origin == MIST_PHOTON_ANNIHILATION
+                                      ? 0 : MIST_SINGLE_NOT_ANNIHILATION) |
+                                 (p.n_compton + p.n_rayleigh ? MIST_SINGLE_PHANTOM_SCATTER : 0));
             s->lost = 0;
         }
     }

@@ -5,9 +5,11 @@
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
  * detector scatters, randoms, delayed) and counters.
  *
- * Built so far: point sources in air and the ideal ring (thin, perfectly
- * efficient).  Voxel sources in a phantom, photon transport through it and
- * crystal physics of block scanners plug into the same batch loop
+ * Built so far: point sources, in air or inside a voxel grid through which
+ * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
+ * photoabsorption: transport/), and the ideal ring (thin, perfectly
+ * efficient).  Voxel sources from a phantom's activity map and the crystal
+ * physics of block scanners plug into the same batch loop
  * (source -> medium -> detector) as those modules land.
  *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
@@ -27,6 +29,7 @@
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "physics/emission.h"
+#include "transport/tracker.h"
 
 /* Counters kept per run (a tally array, summed over ranks). */
 enum {
@@ -58,6 +61,7 @@ typedef struct mist_pet_sim {
     mist_coinc_params coinc;
     double source_mm[3];      /**< [mm] point source position */
     double source_density_g_cm3; /**< density around the source, for the positron range */
+    const mist_tracker *medium;  /**< grid the photons cross first, or NULL (air) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
@@ -75,6 +79,12 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
                               double expected_decays_per_batch,
                               mist_tallies *t, mist_error *err);
 void mist_pet_sim_free(mist_pet_sim *ps);
+
+/* Photons cross the grid of `medium` (borrowed; NULL for none) before the scanner. */
+static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker *medium)
+{
+    ps->medium = medium;
+}
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
  * is per rank). */
