@@ -122,23 +122,6 @@ mist_status mist_validate_foundation(int quick, mist_validation *v, mist_error *
     return st ? st : check_decay(quick, v, err);
 }
 
-/* The photon-physics suite (cross sections, samplers, transport), as rows. */
-static mist_status validate_physics(int quick, mist_validation *v, mist_error *err)
-{
-    mist_physics_row *rows = NULL;
-    size_t n = 0;
-    mist_status st = mist_validate_physics(quick, &rows, &n, err);
-    for (size_t i = 0; !st && i < n; i++) {
-        const mist_physics_row *r = &rows[i];
-        st = mist_validation_add(v, "physics", r->quantity, "see mist/src/physics/validate_physics.h",
-                                 r->expected, r->simulated, r->sigma, r->limit_sigma, err);
-        if (!st) /* chi-square rows pass one-sided; keep the suite's own verdict */
-            v->rows[v->n - 1].pass = r->pass;
-    }
-    free(rows);
-    return st;
-}
-
 static void print_table(const mist_validation *v)
 {
     printf("%-7s %-72s %12s %12s %10s  %s\n", "group", "quantity", "expected", "simulated",
@@ -196,7 +179,7 @@ int mist_validate_command(int quick, int json)
     mist_error err;
     mist_status st = mist_validate_foundation(quick, &v, &err);
     if (!st)
-        st = validate_physics(quick, &v, &err);
+        st = mist_validate_physics(quick, &v, &err);
     if (st) {
         fprintf(stderr, "mist validate: %s: %s\n", mist_status_name(st), err.msg);
         mist_validation_free(&v);
