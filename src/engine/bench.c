@@ -119,7 +119,7 @@ static mist_status bench_pet(mist_bench_figure *f, mist_error *err)
         st = mist_acquisition_init(&acq, mist_nuclide_find("F-18"), 1e7, 0.0, 8.0, 0.025, 8, 1.0,
                                    &t, err);
     if (!st)
-        st = mist_pet_sim_init(&ps, &acq, &sc, &opt, o, 1.0, 2.5e5, &t, err);
+        st = mist_pet_sim_init(&ps, &acq, &sc, NULL, &opt, o, 1.0, 2.5e5, &t, err);
     mist_pet_sim_set_medium(&ps, tr);
     if (!st)
         st = mist_tallies_alloc(&t, err);

@@ -7,10 +7,12 @@
  *
  * Built so far: point sources, in air or inside a voxel grid through which
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
- * photoabsorption: transport/), and the ideal ring (thin, perfectly
- * efficient).  Voxel sources from a phantom's activity map and the crystal
- * physics of block scanners plug into the same batch loop
- * (source -> medium -> detector) as those modules land.
+ * photoabsorption: transport/); detectors: the ideal ring (thin, perfectly
+ * efficient) and block scanners with crystal physics (detector/pet_blocks.h).
+ * Voxel sources from a phantom's activity map plug into the same batch loop
+ * (source -> medium -> detector) when the phantom module lands.
+ * The spectrum of all singles offered to the sorter (measured energy, 1 keV
+ * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
  *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
  * work space once; a batch allocates nothing unless its singles outgrow the
@@ -19,11 +21,14 @@
 #ifndef MIST_ENGINE_PET_SIM_H
 #define MIST_ENGINE_PET_SIM_H
 
+#define MIST_PET_SPECTRUM_BINS 2048 /**< 1 keV bins of the singles spectrum */
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
 #include "detector/coinc.h"
+#include "detector/pet_blocks.h"
 #include "detector/pet_scanner.h"
 #include "detector/sinogram.h"
 #include "engine/acquisition.h"
@@ -57,6 +62,7 @@ typedef struct mist_pet_sim {
     const mist_acquisition *acq;
     const mist_pet_scanner *scanner;
     mist_emitter emitter;
+    mist_pet_blocks blocks;   /**< crystal physics (block scanners) */
     mist_sino_geom sino;
     mist_coinc_params coinc;
     double source_mm[3];      /**< [mm] point source position */
@@ -69,12 +75,15 @@ typedef struct mist_pet_sim {
     double *busy;
     /* tally ids */
     size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_randoms, id_delayed, id_counts;
+    size_t id_spectrum;
 } mist_pet_sim;
 
 /* Declare the PET tallies under /pet/<scanner name>/ and allocate work space
- * for about expected_decays_per_batch decays. */
+ * for about expected_decays_per_batch decays.  materials (for the crystals of
+ * block scanners) may be NULL for an ideal ring. */
 mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
-                              const mist_pet_scanner *scanner, const mist_emission_options *opt,
+                              const mist_pet_scanner *scanner, const mist_material_list *materials,
+                              const mist_emission_options *opt,
                               const double source_mm[3], double source_density_g_cm3,
                               double expected_decays_per_batch,
                               mist_tallies *t, mist_error *err);

@@ -32,7 +32,7 @@ static void run_in(setup *s, const char *nuclide, double activity_Bq, const doub
     mist_emission_options opt = mist_emission_default_options();
     opt.positron_range = physics;
     opt.acollinearity = physics;
-    cr_assert_eq(mist_pet_sim_init(&s->ps, &s->acq, &s->scanner, &opt, src, 1.0,
+    cr_assert_eq(mist_pet_sim_init(&s->ps, &s->acq, &s->scanner, NULL, &opt, src, 1.0,
                                    activity_Bq * 1e-3, &s->t, &err), MIST_OK, "%s", err.msg);
     mist_pet_sim_set_medium(&s->ps, medium);
     cr_assert_eq(mist_tallies_alloc(&s->t, &err), MIST_OK);
@@ -179,4 +179,58 @@ Test(pet_sim, unscattered_coincidences_follow_the_attenuation_integral)
     done(&s);
     mist_tracker_free(tr);
     mist_voxel_grid_free(g);
+}
+
+Test(pet_sim, block_crystal_spectrum_has_photopeak_and_compton_edge)
+{
+    /* Singles of 511 keV photons in LSO blocks (perfect energy resolution):
+     * the photopeak at 511 keV is the tallest bin, and the continuum of single
+     * Compton scatters ends at the Compton edge E 2a / (1 + 2a), a = E / m_e c^2
+     * = 1: 340.7 keV, where the spectrum drops most steeply. */
+    mist_error err;
+    mist_pet_scanner sc;
+    mist_material_list ml = {0};
+    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", &sc, &err),
+                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_material_list_load(&ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_acquisition acq;
+    mist_pet_sim ps;
+    const double o[3] = {0, 0, 0};
+    mist_emission_options opt = mist_emission_default_options();
+    cr_assert_eq(mist_acquisition_init(&acq, mist_nuclide_find("F-18"), 5e7, 0, 20, 1e-3, 20, 1,
+                                       &t, &err), MIST_OK);
+    cr_assert_eq(mist_pet_sim_init(&ps, &acq, &sc, &ml, &opt, o, 1.0, 5e4, &t, &err), MIST_OK,
+                 "%s", err.msg);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    mist_engine_opts eo = {.seed = 3, .n_batches = 20, .quiet = 1, .label = "t", .unit = "d"};
+    cr_assert_eq(mist_engine_run(&eo, mist_pet_sim_batch, &ps, &t, NULL, &err), MIST_OK, "%s",
+                 err.msg);
+    const uint64_t *sp = mist_tally_data(&t, ps.id_spectrum);
+    size_t peak = 0;
+    for (size_t e = 0; e < MIST_PET_SPECTRUM_BINS; e++)
+        if (sp[e] > sp[peak])
+            peak = e;
+    cr_expect_eq(peak, 510, "photopeak in bin %zu keV", peak); /* 510.999 keV */
+    double edge = MIST_ANNIHILATION_KEV * 2.0 / 3.0, best_drop = 0, at = 0;
+    for (int e = 250; e < 450; e += 4) {
+        double a = 0, b = 0;
+        for (int k = 0; k < 4; k++) {
+            a += (double)sp[e + k];
+            b += (double)sp[e + 4 + k];
+        }
+        if (a - b > best_drop) {
+            best_drop = a - b;
+            at = e + 4; /* the drop happens at the boundary between the two bins */
+        }
+    }
+    cr_log_info("blocks: photopeak bin %zu, steepest drop at %g keV (edge %g)", peak, at, edge);
+    cr_expect_lt(fabs(at - edge), 4.0, "steepest drop at %g keV, Compton edge %g keV", at, edge);
+    const uint64_t *c = mist_tally_data(&t, ps.id_counts);
+    cr_expect_gt(c[MIST_PET_DETECTOR_SCATTERS], 0, "inter-crystal scatter happens");
+    cr_expect_eq(c[MIST_PET_SCATTERS], 0, "no phantom");
+    mist_pet_sim_free(&ps);
+    mist_tallies_free(&t);
+    mist_material_list_free(&ml);
 }
