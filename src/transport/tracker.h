@@ -28,6 +28,7 @@
 #include "core/status.h"
 #include "model/material.h"
 #include "physics/interact.h"
+#include "transport/collide.h"
 #include "transport/photon.h"
 #include "transport/voxel_grid.h"
 
@@ -95,9 +96,12 @@ double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
 int mist_tracker_enter(const mist_tracker *t, mist_photon *p);
 
 /* A real collision of photon p in material m at located energy e: photoabsorption, Compton
- * or Rayleigh scattering, and the cut-off.  Updates energy, direction, counters, deposit and
- * fate. */
-void mist_tracker_collide(const mist_tracker *t, const mist_physics_material *m, mist_photon *p,
-                          mist_xsec_point e, mist_rng *rng);
+ * or Rayleigh scattering, and the cut-off, with the tracker's options (transport/collide.h).
+ * Updates energy, direction, counters, deposit and fate. */
+static inline void mist_tracker_collide(const mist_tracker *t, const mist_physics_material *m,
+                                        mist_photon *p, mist_xsec_point e, mist_rng *rng)
+{
+    mist_collide(&t->options, m, p, e, rng);
+}
 
 #endif
