@@ -561,11 +561,11 @@ mist_status mist_yaml_get_int(mist_yaml_node *map, const char *path, const char 
     unsigned long long mag;
     if (!v->plain || parse_integer(v->scalar, 1, &sign, &mag))
         return mist_yaml_error_at(v, full, err, "expected %s, got '%s'", expect, v->scalar);
-    if (mag > (unsigned long long)hi + (sign < 0 ? 1ull : 0ull) && mag > 0x7fffffffffffffffull)
+    if (mag > 0x7fffffffffffffffull)
         return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
                                   v->scalar);
     long long x = sign * (long long)mag;
-    if (mag > 0x7fffffffffffffffull || x < lo || x > hi)
+    if (x < lo || x > hi)
         return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
                                   v->scalar);
     *out = (long)x;
