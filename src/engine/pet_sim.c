@@ -163,7 +163,14 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
         }
         double t_decay = mist_acquisition_time(&w, rng);
         mist_acquisition_record(ps->acq, t, t_decay);
-        mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3, &decay);
+        if (ps->source) {
+            double at[3], rho;
+            mist_source_sample(ps->source, rng, at, &rho);
+            mist_emission_sample(&ps->emitter, rng, at, rho, &decay);
+        } else {
+            mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3,
+                                 &decay);
+        }
         for (int k = 0; k < decay.n_photons; k++) {
             const mist_emitted_photon *ph = &decay.photons[k];
             mist_photon p = mist_photon_make(ph->pos_mm, ph->dir, ph->energy_keV,

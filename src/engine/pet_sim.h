@@ -9,8 +9,7 @@
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
  * photoabsorption: transport/); detectors: the ideal ring (thin, perfectly
  * efficient) and block scanners with crystal physics (detector/pet_blocks.h).
- * Voxel sources from a phantom's activity map plug into the same batch loop
- * (source -> medium -> detector) when the phantom module lands.
+ * Decays come from a point or from a phantom's activity map (transport/source.h).
  * The spectrum of all singles offered to the sorter (measured energy, 1 keV
  * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
  *
@@ -34,6 +33,7 @@
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "physics/emission.h"
+#include "transport/source.h"
 #include "transport/tracker.h"
 
 /* Counters kept per run (a tally array, summed over ranks). */
@@ -68,6 +68,7 @@ typedef struct mist_pet_sim {
     double source_mm[3];      /**< [mm] point source position */
     double source_density_g_cm3; /**< density around the source, for the positron range */
     const mist_tracker *medium;  /**< grid the photons cross first, or NULL (air) */
+    const mist_source *source;   /**< activity map to sample decays from, or NULL (point) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
@@ -93,6 +94,12 @@ void mist_pet_sim_free(mist_pet_sim *ps);
 static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker *medium)
 {
     ps->medium = medium;
+}
+
+/* Decays come from an activity map (borrowed) instead of the point source. */
+static inline void mist_pet_sim_set_source(mist_pet_sim *ps, const mist_source *source)
+{
+    ps->source = source;
 }
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
