@@ -195,6 +195,7 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
             }
             mist_block_hit hits[MIST_BLOCKS_MAX_HITS];
             p.edep_keV = 0;
+            p.fate = MIST_FATE_ALIVE; /* it escaped the phantom; now the crystals */
             int nh = mist_pet_blocks_detect(&ps->blocks, &p, rng, hits);
             for (int h = 0; h < nh; h++)
                 add_single(ps, rng, &ps->singles[n++], hits[h].time_s, event, hits[h].crystal,
