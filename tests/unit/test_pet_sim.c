@@ -234,3 +234,45 @@ Test(pet_sim, block_crystal_spectrum_has_photopeak_and_compton_edge)
     mist_tallies_free(&t);
     mist_material_list_free(&ml);
 }
+
+Test(pet_sim, photons_leaving_a_phantom_reach_the_crystals)
+{
+    /* Point source in a 60 mm water box inside the small block ring: the
+     * crystals see photons, some of them scattered in the water first. */
+    mist_error err;
+    mist_pet_scanner sc;
+    mist_material_list ml = {0};
+    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", &sc, &err),
+                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_material_list_load(&ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+    mist_voxel_grid *g;
+    const size_t n[3] = {30, 30, 30};
+    const double vox[3] = {2.0, 2.0, 2.0};
+    cr_assert_eq(mist_voxel_grid_create_centered(n, vox, &g, &err), MIST_OK);
+    const mist_material *water = mist_material_list_find(&ml, "water");
+    cr_assert_not_null(water);
+    mist_voxel_grid_set_material(g, 0, (int)(water - ml.items));
+    mist_tracker *tr;
+    cr_assert_eq(mist_tracker_create(g, ml.items, ml.n, NULL, &tr, &err), MIST_OK, "%s", err.msg);
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_acquisition acq;
+    mist_pet_sim ps;
+    const double o[3] = {0, 0, 0};
+    mist_emission_options opt = mist_emission_default_options();
+    cr_assert_eq(mist_acquisition_init(&acq, mist_nuclide_find("F-18"), 1e7, 0, 20, 1e-3, 20, 1,
+                                       &t, &err), MIST_OK);
+    cr_assert_eq(mist_pet_sim_init(&ps, &acq, &sc, &ml, &opt, o, 1.0, 1e4, &t, &err), MIST_OK);
+    mist_pet_sim_set_medium(&ps, tr);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    mist_engine_opts eo = {.seed = 4, .n_batches = 20, .quiet = 1, .label = "t", .unit = "d"};
+    cr_assert_eq(mist_engine_run(&eo, mist_pet_sim_batch, &ps, &t, NULL, &err), MIST_OK);
+    const uint64_t *c = mist_tally_data(&t, ps.id_counts);
+    cr_expect_gt(c[MIST_PET_TRUES], 100, "trues %llu", (unsigned long long)c[MIST_PET_TRUES]);
+    cr_expect_gt(c[MIST_PET_SCATTERS], 0);
+    mist_pet_sim_free(&ps);
+    mist_tallies_free(&t);
+    mist_tracker_free(tr);
+    mist_voxel_grid_free(g);
+    mist_material_list_free(&ml);
+}
