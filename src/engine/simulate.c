@@ -123,8 +123,15 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
                                      err);
     if (!st)
         st = mist_phantom_load(study->phantom_path, NULL, 0, &s->phantom, err);
-    if (!st)
-        st = mist_phantom_add_study_lesions(s->phantom, study->lesions, study->n_lesions, err);
+    for (size_t i = 0; !st && i < study->n_lesions; i++) {
+        /* One at a time, so a lesion the phantom rejects is named with its study line. */
+        st = mist_phantom_add_study_lesions(s->phantom, &study->lesions[i], 1, err);
+        if (st == MIST_ERR_INPUT) {
+            char msg[MIST_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
+        }
+    }
     double t0 = study->tracer.uptake_time_h * 3600.0;
     if (!st)
         st = mist_source_build(&s->source, s->phantom, s->tracer, study->tracer.injected_MBq, t0,

@@ -50,6 +50,7 @@ static mist_status read_lesions(mist_yaml_node *root, mist_study *s, mist_error 
             return mist_yaml_error_at(m, path, err,
                                       "expected a mapping {name, tissue, center_mm, diameter_mm}");
         mist_lesion *l = &s->lesions[i];
+        snprintf(l->where, sizeof l->where, "%s:%d:%d", m->file, m->line, m->column);
         const char *name, *tissue;
         if ((st = mist_yaml_check_unknown(m, path, keys, err)) ||
             (st = mist_yaml_get_string(m, path, "name", MIST_REQUIRED, NULL, &name, err)) ||

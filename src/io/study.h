@@ -21,6 +21,7 @@ typedef struct mist_lesion {
     char tissue[MIST_NAME_MAX]; /**< tissue class, e.g. tumor_her2_pos, node_met */
     double center_mm[3];        /**< [mm] x, y, z in phantom coordinates */
     double diameter_mm;         /**< [mm] sphere diameter */
+    char where[160];            /**< "file:line:column" of its entry, for later messages */
 } mist_lesion;
 
 typedef enum mist_recon_algorithm { MIST_RECON_OSEM = 0, MIST_RECON_MLEM = 1 } mist_recon_algorithm;

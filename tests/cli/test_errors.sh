@@ -47,10 +47,14 @@ expect 2 'recon.algorithm: unknown value .osme. \(did you mean .osem.\?\)' -- \
 sed 's/^  injected_MBq: 200/  injected_MBq: [200/' "$TMP/study_small.yaml" > "$TMP/syntax.yaml"
 expect 2 'syntax.yaml:[0-9]+:[0-9]+: YAML syntax error' -- run "$TMP/syntax.yaml" -o "$TMP/out.h5"
 expect 2 'cannot open' -- run "$TMP/does_not_exist.yaml" -o "$TMP/out.h5"
+expect 2 'study_small.yaml:6:5: lesions\[0\]: lesion .primary.: centre \(45, 0, 0\) mm lies outside the body' -- \
+  run "$TMP/study_small.yaml" --set 'lesions.0.center_mm=[45,0,0]' -o "$TMP/out.h5"
 expect 2 "unknown command 'frobnicate'" -- frobnicate
 expect 2 "unknown option '--frob'" -- run --frob
 expect 2 "missing argument" -- info
 expect 3 '^mist recon: not built yet' -- recon "$TMP/x.h5"
+sed 's/^modality: pet/modality: spect/' "$SRC/geometry/pet_ideal_ring.yaml" > "$TMP/spect.yaml"
+expect 3 'spect acquisition is not built yet' -- run "$TMP/study_small.yaml" --set scanner=spect.yaml -o "$TMP/out.h5"
 expect 3 '^mist sweep: not built yet' -- sweep "$TMP/x.yaml" -o "$TMP/d"
 expect 1 'cannot create the result file' -- run "$STUDY" -o "$TMP/no/such/dir/out.h5" --quiet
 
