@@ -14,7 +14,7 @@
 typedef enum mist_status {
     MIST_OK = 0,
     MIST_ERR_INPUT = 2,     /**< bad user input (study file, option, value) */
-    MIST_ERR_NOT_BUILT = 3, /**< capability not implemented yet */
+    MIST_ERR_NOT_BUILT = 3, /**< a capability that is not built yet */
     MIST_ERR_IO = 4,        /**< file could not be read or written */
     MIST_ERR_NOMEM = 5,     /**< allocation failed */
     MIST_ERR_INTERNAL = 6,  /**< broken invariant or library failure */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "engine/bench.h"
+#include "engine/phantom_cmd.h"
 #include "engine/simulate.h"
 #include "engine/validate.h"
 #include "io/h5out.h"
@@ -48,9 +49,10 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
     mist_simulate_result res;
     st = mist_simulate(study, &opts, &res, &err);
     if (!st && mist_mpi_world().rank == 0 && !a->quiet) {
-        fprintf(stderr, "mist %s: wrote %s (%llu decays simulated on %d rank%s in %.2f s)\n", cmd,
-                opts.output, (unsigned long long)res.decays, mist_mpi_world().size,
-                mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
+        fprintf(stderr,
+                "mist %s: wrote %s (%llu decays, %llu prompt coincidences, on %d rank%s in %.2f s)\n",
+                cmd, opts.output, (unsigned long long)res.decays, (unsigned long long)res.prompts,
+                mist_mpi_world().size, mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
         if (res.missing_stages[0])
             fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
                     res.missing_stages);
@@ -78,8 +80,13 @@ int mist_command_run(const char *name, const mist_cli_args *a)
         return mist_validate_command(a->quick, a->json);
     if (!strcmp(name, "bench"))
         return mist_bench_command(a->json);
-    if (!strcmp(name, "phantom"))
-        return not_built(name, "voxel phantom generation (breast, NEMA, validation phantoms)");
+    if (!strcmp(name, "phantom")) {
+        mist_error err = {MIST_ERR_INPUT, "-o OUT.h5 is required"};
+        if (!a->output)
+            return report(name, MIST_ERR_INPUT, &err);
+        return mist_mpi_world().rank == 0 ? mist_phantom_command(a->pos[0], a->output, a->nifti)
+                                          : 0;
+    }
     if (!strcmp(name, "recon"))
         return not_built(name, "OSEM reconstruction");
     if (!strcmp(name, "analyze"))

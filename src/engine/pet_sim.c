@@ -1,12 +1,12 @@
 #include "engine/pet_sim.h"
 
+#include "transport/woodcock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Speed of light in vacuum [mm/s] (SI definition, 299 792 458 m/s). */
-#define MIST_C_MM_PER_S 2.99792458e11
 #define MIST_FWHM_TO_SIGMA 0.42466090014400953 /* 1 / (2 sqrt(2 ln 2)) */
 
 const char *const mist_pet_counter_names[MIST_PET_N_COUNTERS] = {
@@ -29,7 +29,8 @@ static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
 }
 
 mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
-                              const mist_pet_scanner *scanner, const mist_emission_options *opt,
+                              const mist_pet_scanner *scanner, const mist_material_list *materials,
+                              const mist_emission_options *opt,
                               const double source_mm[3], double source_density_g_cm3,
                               double expected_decays_per_batch,
                               mist_tallies *t, mist_error *err)
@@ -37,16 +38,14 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     memset(ps, 0, sizeof *ps);
     ps->acq = acq;
     ps->scanner = scanner;
-    if (scanner->geometry != MIST_PET_IDEAL_RING)
-        return mist_error_set(err, MIST_ERR_NOT_BUILT,
-                              "scanner %s: crystal physics of block detectors is not built yet "
-                              "(use an ideal_ring scanner)",
-                              scanner->name);
     memcpy(ps->source_mm, source_mm, sizeof ps->source_mm);
     ps->source_density_g_cm3 = source_density_g_cm3;
     ps->time_sigma_s = scanner->tof_fwhm_s * MIST_FWHM_TO_SIGMA / sqrt(2.0);
     ps->coinc = mist_pet_coinc_params(scanner);
     mist_status st = mist_emitter_init(&ps->emitter, acq->nuclide, opt, err);
+    if (!st && scanner->geometry == MIST_PET_BLOCKS)
+        st = materials ? mist_pet_blocks_init(&ps->blocks, scanner, materials, err)
+                       : mist_error_set(err, MIST_ERR_INTERNAL, "block scanner without materials");
     if (!st)
         st = mist_sino_init(&ps->sino, scanner->crystals_per_ring, scanner->rings,
                             scanner->radial_bins, scanner->span, scanner->max_ring_difference,
@@ -71,6 +70,10 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
         snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
         st = mist_tallies_declare(t, path, "counts", 3, dims, ids[i], err);
     }
+    uint64_t bins = MIST_PET_SPECTRUM_BINS;
+    snprintf(path, sizeof path, "/pet/%s/singles_spectrum", scanner->name);
+    if (!st)
+        st = mist_tallies_declare(t, path, "singles per keV", 1, &bins, &ps->id_spectrum, err);
     uint64_t nc = MIST_PET_N_COUNTERS;
     snprintf(path, sizeof path, "/pet/%s/counts", scanner->name);
     if (!st)
@@ -93,6 +96,20 @@ static float blur_energy(const mist_pet_scanner *s, mist_rng *rng, double e_keV)
         return (float)e_keV;
     double fwhm = s->energy_resolution * sqrt(MIST_ANNIHILATION_KEV * e_keV);
     return (float)(e_keV + fwhm * MIST_FWHM_TO_SIGMA * mist_rng_normal(rng));
+}
+
+/* Fill one single: time blur (TOF resolution), energy blur, truth. */
+static void add_single(const mist_pet_sim *ps, mist_rng *rng, mist_single *s, double time_s,
+                       uint64_t event, uint32_t crystal, double energy_keV, uint8_t flags)
+{
+    s->time_s = time_s;
+    if (ps->time_sigma_s > 0)
+        s->time_s += ps->time_sigma_s * mist_rng_normal(rng);
+    s->event = event;
+    s->crystal = crystal;
+    s->energy_keV = blur_energy(ps->scanner, rng, energy_keV);
+    s->flags = flags;
+    s->lost = 0;
 }
 
 typedef struct pet_sink {
@@ -131,36 +148,68 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
     uint64_t *counts = mist_tally_data(t, ps->id_counts);
     counts[MIST_PET_DECAYS] += w.n_decays;
 
-    size_t need = (size_t)w.n_decays * MIST_DECAY_MAX_PHOTONS;
-    mist_status st = need > ps->cap ? grow(ps, need, err) : MIST_OK;
-    if (st)
-        return st;
+    /* Singles one decay can make at most. */
+    const size_t per_decay =
+        MIST_DECAY_MAX_PHOTONS * (sc->geometry == MIST_PET_BLOCKS ? MIST_BLOCKS_MAX_HITS : 1);
 
     /* Emission and detection: each photon that reaches the ring is a single. */
     size_t n = 0;
     mist_decay decay;
     for (uint64_t i = 0; i < w.n_decays; i++) {
+        if (n + per_decay > ps->cap) { /* rare: the set-up sized it for mean + 6 sigma */
+            mist_status st = grow(ps, n + per_decay, err);
+            if (st)
+                return st;
+        }
         double t_decay = mist_acquisition_time(&w, rng);
         mist_acquisition_record(ps->acq, t, t_decay);
-        mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3, &decay);
+        if (ps->source) {
+            double at[3], rho;
+            mist_source_sample(ps->source, rng, at, &rho);
+            mist_emission_sample(&ps->emitter, rng, at, rho, &decay);
+        } else {
+            mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3,
+                                 &decay);
+        }
         for (int k = 0; k < decay.n_photons; k++) {
             const mist_emitted_photon *ph = &decay.photons[k];
-            uint32_t crystal;
-            double path_mm;
-            if (!mist_pet_ideal_hit(sc, ph->pos_mm, ph->dir, &crystal, &path_mm))
+            mist_photon p = mist_photon_make(ph->pos_mm, ph->dir, ph->energy_keV,
+                                             t_decay + ph->time_s);
+            if (ps->medium) {
+                mist_woodcock_track(ps->medium, &p, rng);
+                if (p.fate != MIST_FATE_ESCAPED)
+                    continue;
+            }
+            uint8_t flags = (uint8_t)((ph->origin == MIST_PHOTON_ANNIHILATION
+                                           ? 0 : MIST_SINGLE_NOT_ANNIHILATION) |
+                                      (p.n_compton + p.n_rayleigh ? MIST_SINGLE_PHANTOM_SCATTER : 0));
+            uint64_t event = (batch << 32) | i;
+            if (sc->geometry == MIST_PET_IDEAL_RING) {
+                uint32_t crystal;
+                double path_mm;
+                if (!mist_pet_ideal_hit(sc, p.pos_mm, p.dir, &crystal, &path_mm))
+                    continue;
+                add_single(ps, rng, &ps->singles[n++], p.time_s + path_mm / MIST_SPEED_OF_LIGHT_MM_S,
+                           event, crystal, p.energy_keV, flags);
                 continue;
-            mist_single *s = &ps->singles[n++];
-            s->time_s = t_decay + ph->time_s + path_mm / MIST_C_MM_PER_S;
-            if (ps->time_sigma_s > 0)
-                s->time_s += ps->time_sigma_s * mist_rng_normal(rng);
-            s->event = (batch << 32) | i;
-            s->crystal = crystal;
-            s->energy_keV = blur_energy(sc, rng, ph->energy_keV);
-            s->flags = ph->origin == MIST_PHOTON_ANNIHILATION ? 0 : MIST_SINGLE_NOT_ANNIHILATION;
-            s->lost = 0;
+            }
+            mist_block_hit hits[MIST_BLOCKS_MAX_HITS];
+            p.edep_keV = 0;
+            int nh = mist_pet_blocks_detect(&ps->blocks, &p, rng, hits);
+            for (int h = 0; h < nh; h++)
+                add_single(ps, rng, &ps->singles[n++], hits[h].time_s, event, hits[h].crystal,
+                           hits[h].energy_keV,
+                           (uint8_t)(flags | (hits[h].detector_scatter
+                                                  ? MIST_SINGLE_DETECTOR_SCATTER : 0)));
         }
     }
     counts[MIST_PET_PHOTONS_ON_RING] += n;
+    uint64_t *spectrum = mist_tally_data(t, ps->id_spectrum);
+    for (size_t i = 0; i < n; i++) {
+        double e = ps->singles[i].energy_keV;
+        if (e >= 0 && e < MIST_PET_SPECTRUM_BINS)
+            spectrum[(size_t)e]++;
+    }
 
     /* Coincidences straight into the sinograms. */
     mist_coinc_counts cc = {0};

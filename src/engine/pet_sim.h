@@ -5,10 +5,13 @@
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
  * detector scatters, randoms, delayed) and counters.
  *
- * Built so far: point sources in air and the ideal ring (thin, perfectly
- * efficient).  Voxel sources in a phantom, photon transport through it and
- * crystal physics of block scanners plug into the same batch loop
- * (source -> medium -> detector) as those modules land.
+ * Built so far: point sources, in air or inside a voxel grid through which
+ * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
+ * photoabsorption: transport/); detectors: the ideal ring (thin, perfectly
+ * efficient) and block scanners with crystal physics (detector/pet_blocks.h).
+ * Decays come from a point or from a phantom's activity map (transport/source.h).
+ * The spectrum of all singles offered to the sorter (measured energy, 1 keV
+ * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
  *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
  * work space once; a batch allocates nothing unless its singles outgrow the
@@ -17,16 +20,21 @@
 #ifndef MIST_ENGINE_PET_SIM_H
 #define MIST_ENGINE_PET_SIM_H
 
+#define MIST_PET_SPECTRUM_BINS 2048 /**< 1 keV bins of the singles spectrum */
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
 #include "detector/coinc.h"
+#include "detector/pet_blocks.h"
 #include "detector/pet_scanner.h"
 #include "detector/sinogram.h"
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "physics/emission.h"
+#include "transport/source.h"
+#include "transport/tracker.h"
 
 /* Counters kept per run (a tally array, summed over ranks). */
 enum {
@@ -54,10 +62,13 @@ typedef struct mist_pet_sim {
     const mist_acquisition *acq;
     const mist_pet_scanner *scanner;
     mist_emitter emitter;
+    mist_pet_blocks blocks;   /**< crystal physics (block scanners) */
     mist_sino_geom sino;
     mist_coinc_params coinc;
     double source_mm[3];      /**< [mm] point source position */
     double source_density_g_cm3; /**< density around the source, for the positron range */
+    const mist_tracker *medium;  /**< grid the photons cross first, or NULL (air) */
+    const mist_source *source;   /**< activity map to sample decays from, or NULL (point) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
@@ -65,16 +76,31 @@ typedef struct mist_pet_sim {
     double *busy;
     /* tally ids */
     size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_randoms, id_delayed, id_counts;
+    size_t id_spectrum;
 } mist_pet_sim;
 
 /* Declare the PET tallies under /pet/<scanner name>/ and allocate work space
- * for about expected_decays_per_batch decays. */
+ * for about expected_decays_per_batch decays.  materials (for the crystals of
+ * block scanners) may be NULL for an ideal ring. */
 mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
-                              const mist_pet_scanner *scanner, const mist_emission_options *opt,
+                              const mist_pet_scanner *scanner, const mist_material_list *materials,
+                              const mist_emission_options *opt,
                               const double source_mm[3], double source_density_g_cm3,
                               double expected_decays_per_batch,
                               mist_tallies *t, mist_error *err);
 void mist_pet_sim_free(mist_pet_sim *ps);
+
+/* Photons cross the grid of `medium` (borrowed; NULL for none) before the scanner. */
+static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker *medium)
+{
+    ps->medium = medium;
+}
+
+/* Decays come from an activity map (borrowed) instead of the point source. */
+static inline void mist_pet_sim_set_source(mist_pet_sim *ps, const mist_source *source)
+{
+    ps->source = source;
+}
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
  * is per rank). */

@@ -1,15 +1,25 @@
 #include "engine/simulate.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "detector/pet_scanner.h"
 #include "engine/acquisition.h"
 #include "engine/engine.h"
+#include "engine/pet_sim.h"
+#include "io/phantom_io.h"
+#include "io/yaml_doc.h"
 #include "mist_version.h"
+#include "model/material.h"
+#include "model/phantom_load.h"
 #include "par/mpi_env.h"
 #include "physics/nuclide.h"
 #include "physics/tracer.h"
+#include "transport/source.h"
+#include "transport/tracker.h"
 
 mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_error *err)
 {
@@ -32,35 +42,176 @@ mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_erro
     return MIST_OK;
 }
 
-static mist_status write_result(mist_h5 *h5, const mist_study *study, const mist_tracer *tracer,
-                                const mist_nuclide *nuc,
-                                const mist_acquisition *acq, mist_tallies *t, mist_error *err)
+/* Everything a simulation sets up once, and frees at the end. */
+typedef struct sim {
+    mist_tracer *tracer;
+    const mist_nuclide *nuclide;
+    mist_pet_scanner scanner;
+    mist_material_list materials;
+    mist_phantom *phantom;
+    mist_source source;
+    mist_voxel_grid *grid;
+    mist_tracker *tracker;
+    mist_acquisition acq;
+    mist_pet_sim pet;
+    mist_tallies tallies;
+} sim;
+
+static void sim_free(sim *s)
 {
+    mist_pet_sim_free(&s->pet);
+    mist_tallies_free(&s->tallies);
+    mist_tracker_free(s->tracker);
+    mist_voxel_grid_free(s->grid);
+    mist_source_free(&s->source);
+    mist_phantom_free(s->phantom);
+    mist_material_list_free(&s->materials);
+    mist_tracer_free(s->tracer);
+}
+
+/* The scanner file's modality ("pet" or "spect"). */
+static mist_status scanner_modality(const char *path, char *out, size_t size, mist_error *err)
+{
+    mist_yaml_doc *doc = NULL;
+    mist_status st = mist_yaml_load_file(path, &doc, err);
+    const char *m = NULL;
+    if (!st)
+        st = mist_yaml_get_string(doc->root, "", "modality", MIST_REQUIRED, NULL, &m, err);
+    if (!st)
+        snprintf(out, size, "%s", m);
+    mist_yaml_free(doc);
+    return st;
+}
+
+/* The photons' medium: the phantom's labels with each tissue's material. */
+static mist_status build_medium(sim *s, mist_error *err)
+{
+    const mist_phantom *ph = s->phantom;
+    mist_status st = mist_voxel_grid_create(ph->n, ph->voxel_mm, ph->origin_mm, &s->grid, err);
+    if (st)
+        return st;
+    memcpy(s->grid->labels, ph->labels, mist_phantom_count(ph));
+    for (size_t l = 0; l < ph->n_tissues; l++) {
+        const mist_material *m = mist_material_list_find(&s->materials, ph->tissues[l].material);
+        if (!m)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "phantom %s: tissue '%s' has material '%s', which is not in the "
+                                  "material list",
+                                  ph->name, ph->tissues[l].name, ph->tissues[l].material);
+        mist_voxel_grid_set_material(s->grid, (uint8_t)l, (int)(m - s->materials.items));
+    }
+    return mist_tracker_create(s->grid, s->materials.items, s->materials.n, NULL, &s->tracker,
+                               err);
+}
+
+static mist_status setup(sim *s, const mist_study *study, mist_error *err)
+{
+    char modality[16];
+    mist_status st = mist_tracer_load(study->tracer.probe_path, &s->tracer, err);
+    if (!st)
+        s->nuclide = mist_tracer_nuclide(s->tracer);
+    if (!st)
+        st = scanner_modality(study->scanner_path, modality, sizeof modality, err);
+    if (!st && strcmp(modality, "pet"))
+        st = mist_error_set(err, MIST_ERR_NOT_BUILT,
+                            "%s: %s acquisition is not built yet (PET scanners are)",
+                            study->scanner_path, modality);
+    if (!st)
+        st = mist_pet_scanner_load(study->scanner_path, &s->scanner, err);
+    if (!st)
+        st = mist_material_list_load(&s->materials, MIST_SOURCE_DIR "/geometry/materials.yaml",
+                                     err);
+    if (!st)
+        st = mist_phantom_load(study->phantom_path, NULL, 0, &s->phantom, err);
+    if (!st)
+        st = mist_phantom_add_study_lesions(s->phantom, study->lesions, study->n_lesions, err);
+    double t0 = study->tracer.uptake_time_h * 3600.0;
+    if (!st)
+        st = mist_source_build(&s->source, s->phantom, s->tracer, study->tracer.injected_MBq, t0,
+                               err);
+    if (!st)
+        st = build_medium(s, err);
+    /* The acquisition's activity at injection gives the map's total at the frame start. */
+    double a0 = s->source.total_Bq * exp(mist_nuclide_decay_constant(s->nuclide) * t0);
+    if (!st)
+        st = mist_acquisition_init(&s->acq, s->nuclide, a0, t0, study->acquisition.duration_s,
+                                   study->acquisition.simulated_fraction,
+                                   (uint64_t)study->acquisition.batches,
+                                   study->acquisition.time_bin_s, &s->tallies, err);
+    mist_emission_options opt = mist_emission_default_options();
+    const double origin[3] = {0, 0, 0};
+    if (!st)
+        st = mist_pet_sim_init(&s->pet, &s->acq, &s->scanner, &s->materials, &opt, origin, 1.0,
+                               mist_acquisition_expected_total(&s->acq) / (double)s->acq.n_batches,
+                               &s->tallies, err);
+    if (!st) {
+        mist_pet_sim_set_medium(&s->pet, s->tracker);
+        mist_pet_sim_set_source(&s->pet, &s->source);
+        st = mist_tallies_alloc(&s->tallies, err);
+    }
+    return st;
+}
+
+static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mist_error *err)
+{
+    mist_tallies *t = &s->tallies;
     mist_status st = mist_write_root_attrs(h5->file, study, err);
     for (size_t i = 0; !st && i < t->n_arrays; i++) {
         const mist_tally_array *arr = &t->arrays[i];
         st = mist_h5_write(h5->file, arr->path, H5T_NATIVE_UINT64, arr->ndim, arr->dims,
                            mist_tally_data(t, i), arr->units, NULL, err);
     }
+    /* The phantom and its activity map at frame start. */
+    const mist_phantom *ph = s->phantom;
+    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
+    hid_t d;
+    if (!st)
+        st = mist_phantom_io_write_h5(h5->file, ph, err);
+    if (!st)
+        st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
+                           s->source.activity_Bq, "Bq", &d, err);
+    if (!st) {
+        st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err);
+        if (!st)
+            st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err);
+        if (!st)
+            st = mist_h5_attr_double(d, "time_after_injection_s", &s->acq.frame_start_s, 1, err);
+        H5Dclose(d);
+    }
     if (st)
         return st;
+
     hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
     if (g < 0)
         return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
+    const mist_acquisition *acq = &s->acq;
     double expected = mist_acquisition_expected_total(acq);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
-    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(tracer), err)) ||
-           (st = mist_h5_attr_str(g, "nuclide", nuc->name, err)) ||
-        (st = mist_h5_attr_double(g, "half_life_s", &nuc->half_life_s, 1, err)) ||
-        (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
-        (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
-        (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
-        (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
-        (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
-        (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
-        (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(s->tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", s->nuclide->name, err)) ||
+           (st = mist_h5_attr_double(g, "half_life_s", &s->nuclide->half_life_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
+           (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
+           (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
            (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
     H5Gclose(g);
+    if (st)
+        return st;
+
+    /* The PET counters, also as named attributes of the counts dataset. */
+    char path[96];
+    snprintf(path, sizeof path, "/pet/%s/counts", s->scanner.name);
+    d = H5Dopen2(h5->file, path, H5P_DEFAULT);
+    if (d < 0)
+        return mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
+    const uint64_t *c = mist_tally_data(t, s->pet.id_counts);
+    for (int i = 0; !st && i < MIST_PET_N_COUNTERS; i++)
+        st = mist_h5_attr_u64(d, mist_pet_counter_names[i], &c[i], 1, err);
+    H5Dclose(d);
     return st;
 }
 
@@ -69,26 +220,11 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
 {
     memset(res, 0, sizeof *res);
     mist_mpi mpi = mist_mpi_world();
-    const mist_nuclide *nuc = NULL;
-    mist_tracer *tracer = NULL;
-    mist_acquisition acq;
-    mist_tallies t;
-    memset(&t, 0, sizeof t);
+    sim s;
+    memset(&s, 0, sizeof s);
     mist_h5 h5 = {.file = H5I_INVALID_HID};
 
-    mist_status st = mist_tracer_load(study->tracer.probe_path, &tracer, err);
-    if (!st && !(nuc = mist_tracer_nuclide(tracer)))
-        st = mist_error_set(err, MIST_ERR_INTERNAL, "%s: tracer has no nuclide",
-                            study->tracer.probe_path);
-    if (!st)
-        st = mist_acquisition_init(&acq, nuc, study->tracer.injected_MBq * 1.0e6,
-                                   study->tracer.uptake_time_h * 3600.0,
-                                   study->acquisition.duration_s,
-                                   study->acquisition.simulated_fraction,
-                                   (uint64_t)study->acquisition.batches,
-                                   study->acquisition.time_bin_s, &t, err);
-    if (!st)
-        st = mist_tallies_alloc(&t, err);
+    mist_status st = setup(&s, study, err);
     /* Rank 0 creates the (temporary) result file first: an unwritable output
      * fails before the simulation, not after it. */
     if (!st && mpi.rank == 0)
@@ -98,17 +234,18 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
 
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
-                               .n_batches = acq.n_batches,
+                               .n_batches = s.acq.n_batches,
                                .quiet = opts->quiet,
                                .label = "simulate",
                                .unit = "decays"};
         mist_engine_stats stats;
-        st = mist_engine_run(&eo, mist_acquisition_batch, &acq, &t, &stats, err);
+        st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, &stats, err);
         res->wall_s = stats.wall_s;
     }
     if (!st && mpi.rank == 0) {
-        res->decays = mist_tally_sum(&t, acq.id_batch);
-        st = write_result(&h5, study, tracer, nuc, &acq, &t, err);
+        res->decays = mist_tally_sum(&s.tallies, s.acq.id_batch);
+        res->prompts = mist_tally_data(&s.tallies, s.pet.id_counts)[MIST_PET_PROMPTS];
+        st = write_result(&h5, study, &s, err);
         if (!st)
             st = mist_h5_commit(&h5, err);
     }
@@ -116,10 +253,8 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
         mist_h5_abort(&h5);
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
-    snprintf(res->missing_stages, sizeof res->missing_stages,
-             "phantom voxelisation, emission and photon transport, %s detector%s",
-             "PET/SPECT", opts->with_recon ? ", OSEM reconstruction, lesion analysis" : "");
-    mist_tallies_free(&t);
-    mist_tracer_free(tracer);
+    snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
+             opts->with_recon ? "OSEM reconstruction, lesion analysis" : "");
+    sim_free(&s);
     return st;
 }

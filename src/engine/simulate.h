@@ -3,6 +3,10 @@
  * from a validated study, set up the acquisition (tracer nuclide, injected
  * activity, frame), run its batches on all MPI ranks through the engine, and
  * write the HDF5 result on rank 0 (temporary name, renamed when complete).
+ * The acquisition: the phantom (with the study's lesions) and its activity map
+ * at the frame start from the tracer's kinetics; decays in time-slice batches;
+ * photons through the phantom (Woodcock) and into the PET scanner's crystals;
+ * coincidence sorting; sinograms.  SPECT scanners are not built yet.
  */
 #ifndef MIST_ENGINE_SIMULATE_H
 #define MIST_ENGINE_SIMULATE_H
@@ -21,6 +25,7 @@ typedef struct mist_simulate_opts {
 
 typedef struct mist_simulate_result {
     uint64_t decays;            /**< decays simulated (all ranks) */
+    uint64_t prompts;           /**< prompt coincidences */
     double wall_s;              /**< [s] engine wall time */
     char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
 } mist_simulate_result;

@@ -1,6 +1,7 @@
 #include "engine/validate.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "par/mpi_env.h"
+#include "physics/validate_physics.h"
 
 static mist_status check_rng(mist_validation *v, mist_error *err)
 {
@@ -122,7 +124,7 @@ mist_status mist_validate_foundation(int quick, mist_validation *v, mist_error *
 
 static void print_table(const mist_validation *v)
 {
-    printf("%-7s %-52s %12s %12s %10s  %s\n", "group", "quantity", "expected", "simulated",
+    printf("%-7s %-72s %12s %12s %10s  %s\n", "group", "quantity", "expected", "simulated",
            "deviation", "result");
     for (size_t i = 0; i < v->n; i++) {
         const mist_validation_row *r = &v->rows[i];
@@ -131,7 +133,7 @@ static void print_table(const mist_validation *v)
             snprintf(dev, sizeof dev, "%+.2f sd", r->deviation);
         else
             snprintf(dev, sizeof dev, "%+.2f%%", 100.0 * r->deviation);
-        printf("%-7s %-52.52s %12.6g %12.6g %10s  %s\n", r->group, r->quantity, r->expected,
+        printf("%-7s %-72.72s %12.6g %12.6g %10s  %s\n", r->group, r->quantity, r->expected,
                r->simulated, dev, r->pass ? "pass" : "FAIL");
     }
     printf("%zu checks, %zu passed, %zu failed\n", v->n, v->n - mist_validation_failures(v),
@@ -176,6 +178,8 @@ int mist_validate_command(int quick, int json)
     mist_validation v = {0};
     mist_error err;
     mist_status st = mist_validate_foundation(quick, &v, &err);
+    if (!st)
+        st = mist_validate_physics(quick, &v, &err);
     if (st) {
         fprintf(stderr, "mist validate: %s: %s\n", mist_status_name(st), err.msg);
         mist_validation_free(&v);

@@ -19,15 +19,6 @@ const char *mist_study_default_dir(void)
     return (env && *env) ? env : MIST_SOURCE_DIR "/scripts/studies";
 }
 
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static mist_status copy_name(char *dst, size_t size, const mist_yaml_node *map, const char *path,
                              const char *key, const char *value, mist_error *err)
 {
@@ -200,7 +191,7 @@ mist_status mist_study_load(const char *path, const char *const *sets, size_t n_
     if (!st)
         st = read_study(doc, s, err);
     if (!st) {
-        s->source = dup_text(doc->path);
+        s->source = strdup(doc->path);
         s->study_yaml = effective_text(doc->text, sets, n_sets);
         if (!s->source || !s->study_yaml)
             st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");

@@ -12,22 +12,13 @@
 
 /* ---- tree construction -------------------------------------------------- */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static const char *doc_name(mist_yaml_doc *doc, const char *name)
 {
     char **names = realloc(doc->names, (doc->n_names + 1) * sizeof *names);
     if (!names)
         return NULL;
     doc->names = names;
-    names[doc->n_names] = dup_str(name);
+    names[doc->n_names] = strdup(name);
     return names[doc->n_names] ? names[doc->n_names++] : NULL;
 }
 
@@ -162,7 +153,7 @@ static mist_status parse_node(builder *b, yaml_event_t *ev, mist_yaml_node **out
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         n = node_new(MIST_YAML_SCALAR, b->file, &ev->start_mark);
-        if (!n || !(n->scalar = dup_str((const char *)ev->data.scalar.value)))
+        if (!n || !(n->scalar = strdup((const char *)ev->data.scalar.value)))
             st = MIST_ERR_NOMEM;
         else
             n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
@@ -241,9 +232,9 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return dup_str(".");
+        return strdup(".");
     if (slash == path)
-        return dup_str("/");
+        return strdup("/");
     size_t n = (size_t)(slash - path);
     char *d = malloc(n + 1);
     if (d) {
@@ -260,9 +251,9 @@ mist_status mist_yaml_load_string(const char *text, const char *name, const char
     mist_yaml_doc *doc = calloc(1, sizeof *doc);
     if (!doc)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
-    doc->path = dup_str(name);
-    doc->dir = dup_str(dir ? dir : ".");
-    doc->text = dup_str(text);
+    doc->path = strdup(name);
+    doc->dir = strdup(dir ? dir : ".");
+    doc->text = strdup(text);
     const char *file = doc_name(doc, name);
     if (!doc->path || !doc->dir || !doc->text || !file) {
         mist_yaml_free(doc);
@@ -570,11 +561,11 @@ mist_status mist_yaml_get_int(mist_yaml_node *map, const char *path, const char 
     unsigned long long mag;
     if (!v->plain || parse_integer(v->scalar, 1, &sign, &mag))
         return mist_yaml_error_at(v, full, err, "expected %s, got '%s'", expect, v->scalar);
-    if (mag > (unsigned long long)hi + (sign < 0 ? 1ull : 0ull) && mag > 0x7fffffffffffffffull)
+    if (mag > 0x7fffffffffffffffull)
         return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
                                   v->scalar);
     long long x = sign * (long long)mag;
-    if (mag > 0x7fffffffffffffffull || x < lo || x > hi)
+    if (x < lo || x > hi)
         return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
                                   v->scalar);
     *out = (long)x;
@@ -929,7 +920,7 @@ mist_status mist_yaml_override(mist_yaml_doc *doc, const char *assignment, mist_
             if (i == cur->n) {
                 mist_yaml_node *k = node_new(MIST_YAML_SCALAR, name, &mark);
                 mist_yaml_node *v = last ? value : node_new(MIST_YAML_MAP, name, &mark);
-                if (!k || !v || !(k->scalar = dup_str(key)) || node_append(cur, k, v)) {
+                if (!k || !v || !(k->scalar = strdup(key)) || node_append(cur, k, v)) {
                     node_free(k);
                     if (v != value)
                         node_free(v);

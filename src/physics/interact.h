@@ -55,15 +55,14 @@ typedef enum mist_interaction {
     MIST_INTERACTION_RAYLEIGH = 2
 } mist_interaction;
 
-/* Choose the process of a real collision at a located energy, from the partial cross sections
- * (their interpolated sum normalises; it equals the tabulated total to < 1e-4). */
+/* Choose the process of a real collision at a located energy, from the branching fractions
+ * of the partial cross sections (mist_xsec_fractions). */
 static inline mist_interaction mist_interact_choose(const mist_physics_material *pm,
                                                     mist_xsec_point p, mist_rng *rng)
 {
-    double ph = mist_xsec_mu_at(&pm->xsec, MIST_XS_PHOTO, p);
-    double co = mist_xsec_mu_at(&pm->xsec, MIST_XS_COMPTON, p);
-    double ra = mist_xsec_mu_at(&pm->xsec, MIST_XS_RAYLEIGH, p);
-    double u = mist_rng_uniform(rng) * (ph + co + ra);
+    double co, ph;
+    mist_xsec_fractions(&pm->xsec, p, &co, &ph);
+    double u = mist_rng_uniform(rng);
     if (u < co)
         return MIST_INTERACTION_COMPTON;
     if (u < co + ph)

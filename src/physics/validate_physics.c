@@ -118,32 +118,21 @@ double mist_validate_chi2_two_sample(const double *a, const double *b, size_t bi
     return chi2;
 }
 
-void mist_validate_chi2_row(mist_validation_row *row, double chi2, double dof)
+mist_status mist_validate_chi2_row(mist_validation *v, const char *group, const char *quantity,
+                                   const char *source, double chi2, double dof, mist_error *err)
 {
-    row->expected = dof;
-    row->simulated = chi2;
-    row->sigma = sqrt(2.0 * dof);
-    row->deviation_sigma = (chi2 - dof) / row->sigma;
-    double limit = mist_validate_chi2_limit(dof, CHI2_Z);
-    row->limit_sigma = (limit - dof) / row->sigma;
-    row->pass = chi2 <= limit;
-}
-
-static void value_row(mist_validation_row *row, double expected, double simulated, double sigma,
-                      double limit)
-{
-    row->expected = expected;
-    row->simulated = simulated;
-    row->sigma = sigma;
-    row->deviation_sigma = (simulated - expected) / sigma;
-    row->limit_sigma = limit;
-    row->pass = fabs(row->deviation_sigma) <= limit;
+    double sigma = sqrt(2.0 * dof);
+    double tol = (mist_validate_chi2_limit(dof, CHI2_Z) - dof) / sigma;
+    mist_status st = mist_validation_add(v, group, quantity, source, dof, chi2, sigma, tol, err);
+    if (st == MIST_OK) /* one-sided: only a large chi2 fails */
+        v->rows[v->n - 1].pass = isfinite(chi2) && chi2 <= mist_validate_chi2_limit(dof, CHI2_Z);
+    return st;
 }
 
 /* ------------------------------------------------------------------------- */
 /* Tables                                                                     */
 
-mist_status mist_validate_water_table(double e_keV, mist_validation_row *row, mist_error *err)
+mist_status mist_validate_water_table(double e_keV, mist_validation *v, mist_error *err)
 {
     mist_material w;
     mist_status st = water(&w, err);
@@ -157,15 +146,16 @@ mist_status mist_validate_water_table(double e_keV, mist_validation_row *row, mi
         /* mu [1/mm] -> mu/rho [cm2/g] */
         double sim = mist_xsec_mu(xs, MIST_XS_TOTAL, e_keV) * 10.0 / w.density_g_cm3;
         double ref = mist_validate_nist_water(e_keV);
-        snprintf(row->quantity, sizeof row->quantity, "water mu/rho %g keV [cm2/g] vs NIST (1%%)",
-                 e_keV);
-        value_row(row, ref, sim, 0.01 * ref, 1.0);
+        char q[256];
+        snprintf(q, sizeof q, "water mu/rho at %g keV [cm2/g]", e_keV);
+        st = mist_validation_add(v, "xsec", q, "NIST SRD 126 (Hubbell & Seltzer)", ref, sim, 0.0,
+                                 0.01, err);
     }
     free(xs);
     return st;
 }
 
-mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_validation_row *row,
+mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_validation *v,
                                               mist_error *err)
 {
     xrl_error *xe = NULL;
@@ -181,10 +171,9 @@ mist_status mist_validate_photo_extrapolation(int Z, double e_keV, mist_validati
     mist_status st = mist_xsec_mass_atten(&m, MIST_XS_PHOTO, e_keV, &sim, err);
     if (st != MIST_OK)
         return st;
-    snprintf(row->quantity, sizeof row->quantity,
-             "photo Z=%d %g keV [cm2/g] extrapolated vs xraylib (2%%)", Z, e_keV);
-    value_row(row, ref, sim, 0.02 * ref, 1.0);
-    return MIST_OK;
+    char q[256];
+    snprintf(q, sizeof q, "photoelectric Z=%d at %g keV [cm2/g], extrapolated from 800", Z, e_keV);
+    return mist_validation_add(v, "xsec", q, "xraylib CS_Photo", ref, sim, 0.0, 0.02, err);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -234,7 +223,7 @@ static double compton_f(const void *ctx, double s)
 }
 
 mist_status mist_validate_compton(const mist_material *m, double e_keV, mist_compton_model model,
-                                  uint64_t n, uint64_t seed, mist_validation_row *row,
+                                  uint64_t n, uint64_t seed, mist_validation *v,
                                   mist_error *err)
 {
     mist_compton_table *tab = malloc(sizeof *tab);
@@ -265,13 +254,17 @@ mist_status mist_validate_compton(const mist_material *m, double e_keV, mist_com
         prob[b] = simpson(compton_f, &ctx, sqrt(0.5 * (1.0 - c1)), sqrt(0.5 * (1.0 - c0)), 8);
     }
     double dof, chi2 = mist_validate_chi2(obs, prob, COMPTON_BINS, (double)n, &dof);
-    snprintf(row->quantity, sizeof row->quantity, "Compton angle chi2, %s %g keV, %s%s", m->name,
-             e_keV, model == MIST_COMPTON_KLEIN_NISHINA ? "Klein-Nishina" : "KN x S(q)",
+    char q[256];
+    snprintf(q, sizeof q, "Compton angle chi2, %s %g keV, %s%s", m->name, e_keV,
+             model == MIST_COMPTON_KLEIN_NISHINA ? "Klein-Nishina" : "KN x S(q)",
              bad ? " (Compton relation violated)" : "");
-    mist_validate_chi2_row(row, chi2, dof);
-    if (bad)
-        row->pass = 0;
-    return MIST_OK;
+    mist_status st2 = mist_validate_chi2_row(
+        v, "compton", q,
+        model == MIST_COMPTON_KLEIN_NISHINA ? "xraylib DCS_KN" : "xraylib DCS_Compt", chi2, dof,
+        err);
+    if (st2 == MIST_OK && bad)
+        v->rows[v->n - 1].pass = 0;
+    return st2;
 }
 
 #define RAYL_BINS 48
@@ -297,7 +290,7 @@ static double rayl_f(const void *ctx, double ln_x)
 }
 
 mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row *row, mist_error *err)
+                                   mist_validation *v, mist_error *err)
 {
     mist_rayleigh_table *tab = malloc(sizeof *tab);
     if (!tab)
@@ -327,9 +320,10 @@ mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_
         prob[b] = simpson(rayl_f, &ctx, l0, l1, 8);
     }
     double dof, chi2 = mist_validate_chi2(obs, prob, RAYL_BINS, (double)n, &dof);
-    snprintf(row->quantity, sizeof row->quantity, "Rayleigh angle chi2, %s %g keV", m->name, e_keV);
-    mist_validate_chi2_row(row, chi2, dof);
-    return MIST_OK;
+    char q[256];
+    snprintf(q, sizeof q, "Rayleigh angle chi2, %s %g keV", m->name, e_keV);
+    return mist_validate_chi2_row(v, "rayleigh", q, "xraylib DCS_Rayl (Thomson x F^2)", chi2, dof,
+                                  err);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -337,7 +331,7 @@ mist_status mist_validate_rayleigh(const mist_material *m, double e_keV, uint64_
 
 mist_status mist_validate_transmission(const mist_material *m, const mist_material *insert,
                                        double e_keV, double thickness_mm, int raytrace,
-                                       uint64_t n, uint64_t seed, mist_validation_row *row,
+                                       uint64_t n, uint64_t seed, mist_validation *v,
                                        mist_error *err)
 {
     /* 3 x 3 columns of 10 mm; along z 2 air voxels, 10 slab voxels, 2 air voxels; column (0,0)
@@ -390,13 +384,13 @@ mist_status mist_validate_transmission(const mist_material *m, const mist_materi
     double mu = mist_xsec_mu(&t->materials[1].xsec, MIST_XS_TOTAL, e_keV);
     double expect = exp(-(mu * thickness_mm + mu_air * 4.0 * vox[2]));
     double frac = (double)through / (double)n;
-    snprintf(row->quantity, sizeof row->quantity,
-             "narrow-beam transmission, %g mm %s %g keV (%s)", thickness_mm, m->name, e_keV,
-             raytrace ? "ray trace" : "Woodcock");
-    value_row(row, expect, frac, sqrt(expect * (1.0 - expect) / (double)n), STAT_LIMIT);
+    char q[256];
+    snprintf(q, sizeof q, "narrow-beam transmission, %g mm %s %g keV (%s)", thickness_mm, m->name,
+             e_keV, raytrace ? "ray trace" : "Woodcock");
     mist_tracker_free(t);
     mist_voxel_grid_free(g);
-    return MIST_OK;
+    return mist_validation_add(v, "transport", q, "exp(-mu x), mist tables", expect, frac,
+                               sqrt(expect * (1.0 - expect) / (double)n), STAT_LIMIT, err);
 }
 
 #define WC_SPECTRUM_BINS 40
@@ -484,7 +478,7 @@ static void woodcock_run(const mist_tracker *t, int raytrace, double e_keV, uint
 }
 
 mist_status mist_validate_woodcock(double e_keV, uint64_t n, uint64_t seed,
-                                   mist_validation_row rows[3], mist_error *err)
+                                   mist_validation *v, mist_error *err)
 {
     mist_voxel_grid *g = NULL;
     mist_material mats[4];
@@ -503,87 +497,51 @@ mist_status mist_validate_woodcock(double e_keV, uint64_t n, uint64_t seed,
     mist_voxel_grid_free(g);
 
     double N = (double)n;
+    const char *src = "voxel-by-voxel ray tracing (same physics)";
+    char q[256];
     double pw = w.unscattered / N, pr = r.unscattered / N, pp = 0.5 * (pw + pr);
-    snprintf(rows[0].quantity, sizeof rows[0].quantity,
-             "unscattered fraction %g keV, Woodcock vs ray trace", e_keV);
-    value_row(&rows[0], pr, pw, sqrt(2.0 * pp * (1.0 - pp) / N), STAT_LIMIT);
+    snprintf(q, sizeof q, "unscattered fraction %g keV, Woodcock vs ray trace", e_keV);
+    st = mist_validation_add(v, "transport", q, src, pr, pw, sqrt(2.0 * pp * (1.0 - pp) / N),
+                             STAT_LIMIT, err);
+    if (st != MIST_OK)
+        return st;
 
     double dof, chi2 = mist_validate_chi2_two_sample(w.hist, r.hist, WC_HIST, &dof);
-    snprintf(rows[1].quantity, sizeof rows[1].quantity,
-             "scattered spectrum + fates chi2 %g keV, Woodcock vs ray trace", e_keV);
-    mist_validate_chi2_row(&rows[1], chi2, dof);
+    snprintf(q, sizeof q, "scattered spectrum + fates chi2 %g keV, Woodcock vs ray trace", e_keV);
+    st = mist_validate_chi2_row(v, "transport", q, src, chi2, dof, err);
+    if (st != MIST_OK)
+        return st;
 
     double mw = w.sum_compton / w.n_escaped, mr = r.sum_compton / r.n_escaped;
     double vw = w.sum_compton2 / w.n_escaped - mw * mw, vr = r.sum_compton2 / r.n_escaped - mr * mr;
-    snprintf(rows[2].quantity, sizeof rows[2].quantity,
-             "mean Compton scatters of escaping photons %g keV, Woodcock vs ray trace", e_keV);
-    value_row(&rows[2], mr, mw, sqrt(vw / w.n_escaped + vr / r.n_escaped), STAT_LIMIT);
-    return MIST_OK;
+    snprintf(q, sizeof q, "mean Compton scatters of escaped photons %g keV, Woodcock", e_keV);
+    return mist_validation_add(v, "transport", q, src, mr, mw,
+                               sqrt(vw / w.n_escaped + vr / r.n_escaped), STAT_LIMIT, err);
 }
 
 /* ------------------------------------------------------------------------- */
 /* The suite                                                                  */
 
-typedef struct row_buf {
-    mist_validation_row *rows;
-    size_t n, cap;
-} row_buf;
-
-static mist_validation_row *next_row(row_buf *b, mist_error *err)
+mist_status mist_validate_physics(int quick, mist_validation *v, mist_error *err)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 32;
-        mist_validation_row *r = realloc(b->rows, cap * sizeof *r);
-        if (!r) {
-            mist_error_set(err, MIST_ERR_NOMEM, "validation: out of memory");
-            return NULL;
-        }
-        b->rows = r;
-        b->cap = cap;
-    }
-    mist_validation_row *r = &b->rows[b->n++];
-    memset(r, 0, sizeof *r);
-    return r;
-}
-
-#define ROW_OR_FAIL(var)                                                                           \
-    mist_validation_row *var = next_row(&buf, err);                                                \
-    if (!var) {                                                                                    \
-        st = MIST_ERR_NOMEM;                                                                       \
-        goto done;                                                                                 \
-    }
-
-mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t *n,
-                                  mist_error *err)
-{
-    row_buf buf = {0};
-    mist_status st = MIST_OK;
     const uint64_t n_sampler = quick ? 100000 : 1000000;
     const uint64_t n_beam = quick ? 100000 : 1000000;
     const uint64_t n_phantom = quick ? 20000 : 200000;
     mist_material w, pb, wo, bone;
-    st = water(&w, err);
+    mist_status st = water(&w, err);
     if (st == MIST_OK)
         st = mist_material_from_formula("lead", "Pb", 11.35, &pb, err);
     if (st == MIST_OK)
         st = mist_material_from_formula("tungsten", "W", 19.3, &wo, err);
     if (st == MIST_OK)
         st = icru_tissue("bone", &bone, err);
-    if (st != MIST_OK)
-        return st;
 
     static const double water_e[] = {140.5, 150.0, 500.0, 511.0, 1000.0, 1250.0};
-    for (size_t i = 0; i < sizeof water_e / sizeof water_e[0]; i++) {
-        ROW_OR_FAIL(r);
-        if ((st = mist_validate_water_table(water_e[i], r, err)) != MIST_OK)
-            goto done;
-    }
+    for (size_t i = 0; st == MIST_OK && i < sizeof water_e / sizeof water_e[0]; i++)
+        st = mist_validate_water_table(water_e[i], v, err);
     static const int photo_z[] = {82, 71, 53};
-    for (size_t i = 0; i < 3; i++) {
-        ROW_OR_FAIL(r);
-        if ((st = mist_validate_photo_extrapolation(photo_z[i], 950.0, r, err)) != MIST_OK)
-            goto done;
-    }
+    for (size_t i = 0; st == MIST_OK && i < 3; i++)
+        st = mist_validate_photo_extrapolation(photo_z[i], 950.0, v, err);
     const struct {
         const mist_material *m;
         double e;
@@ -592,23 +550,15 @@ mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t 
                    {&w, 511.0, MIST_COMPTON_SCATTER_FUNCTION},
                    {&pb, 140.5, MIST_COMPTON_SCATTER_FUNCTION},
                    {&w, 511.0, MIST_COMPTON_KLEIN_NISHINA}};
-    for (size_t i = 0; i < 4; i++) {
-        ROW_OR_FAIL(r);
+    for (size_t i = 0; st == MIST_OK && i < 4; i++)
         st = mist_validate_compton(compton[i].m, compton[i].e, compton[i].model, n_sampler,
-                                   100 + i, r, err);
-        if (st != MIST_OK)
-            goto done;
-    }
+                                   100 + i, v, err);
     const struct {
         const mist_material *m;
         double e;
     } rayl[] = {{&w, 140.5}, {&w, 511.0}, {&pb, 140.5}};
-    for (size_t i = 0; i < 3; i++) {
-        ROW_OR_FAIL(r);
-        if ((st = mist_validate_rayleigh(rayl[i].m, rayl[i].e, n_sampler, 200 + i, r, err)) !=
-            MIST_OK)
-            goto done;
-    }
+    for (size_t i = 0; st == MIST_OK && i < 3; i++)
+        st = mist_validate_rayleigh(rayl[i].m, rayl[i].e, n_sampler, 200 + i, v, err);
     const struct {
         const mist_material *m, *insert;
         double e, mm;
@@ -616,31 +566,11 @@ mist_status mist_validate_physics(int quick, mist_validation_row **rows, size_t 
                 {&w, &bone, 511.0, 150.0},
                 {&pb, &wo, 140.5, 0.5},
                 {&pb, &wo, 511.0, 8.0}};
-    for (size_t i = 0; i < 4; i++) {
-        ROW_OR_FAIL(r);
+    for (size_t i = 0; st == MIST_OK && i < 4; i++)
         st = mist_validate_transmission(beam[i].m, beam[i].insert, beam[i].e, beam[i].mm, 0,
-                                        n_beam, 300 + i, r, err);
-        if (st != MIST_OK)
-            goto done;
-    }
+                                        n_beam, 300 + i, v, err);
     static const double wc_e[] = {140.5, 511.0};
-    for (size_t i = 0; i < 2; i++) {
-        mist_validation_row three[3];
-        if ((st = mist_validate_woodcock(wc_e[i], n_phantom, 400 + i, three, err)) != MIST_OK)
-            goto done;
-        for (int k = 0; k < 3; k++) {
-            ROW_OR_FAIL(r);
-            *r = three[k];
-        }
-    }
-done:
-    if (st != MIST_OK) {
-        free(buf.rows);
-        *rows = NULL;
-        *n = 0;
-        return st;
-    }
-    *rows = buf.rows;
-    *n = buf.n;
-    return MIST_OK;
+    for (size_t i = 0; st == MIST_OK && i < 2; i++)
+        st = mist_validate_woodcock(wc_e[i], n_phantom, 400 + i, v, err);
+    return st;
 }

@@ -84,7 +84,7 @@ mist_status mist_xsec_build(const mist_material *m, mist_xsec *out, mist_error *
     const double scale = m->density_g_cm3 * 0.1;
     for (int i = 0; i < MIST_XSEC_N; i++) {
         double e = mist_xsec_grid_energy(i);
-        double tot = 0.0;
+        double tot = 0.0, part[3];
         for (int p = 0; p < 3; p++) {
             double mu_rho;
             mist_status st = mist_xsec_mass_atten(m, (mist_xsec_process)p, e, &mu_rho, err);
@@ -93,9 +93,12 @@ mist_status mist_xsec_build(const mist_material *m, mist_xsec *out, mist_error *
             /* Keep logs finite for elements whose partial is negligible. */
             double mu = fmax(mu_rho * scale, 1e-300);
             out->ln_mu[p][i] = log(mu);
+            part[p] = mu;
             tot += mu;
         }
         out->ln_mu[MIST_XS_TOTAL][i] = log(tot);
+        out->frac_compton[i] = part[MIST_XS_COMPTON] / tot;
+        out->frac_photo[i] = part[MIST_XS_PHOTO] / tot;
     }
     return MIST_OK;
 }

@@ -61,6 +61,31 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
                 mx = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i];
         t->ln_majorant[i] = mx;
     }
+    size_t n_blocks = 1;
+    for (int a = 0; a < 3; a++) {
+        t->nb[a] = (grid->n[a] + (1u << MIST_TRACKER_BLOCK_LOG2) - 1) >> MIST_TRACKER_BLOCK_LOG2;
+        n_blocks *= t->nb[a];
+    }
+    t->block_label = malloc(n_blocks * sizeof *t->block_label);
+    if (!t->block_label) {
+        mist_tracker_free(t);
+        return mist_error_set(err, MIST_ERR_NOMEM, "tracker: out of memory for %zu blocks",
+                              n_blocks);
+    }
+    for (size_t b = 0; b < n_blocks; b++)
+        t->block_label[b] = 0x100u; /* "empty so far" */
+    for (size_t k = 0; k < grid->n[2]; k++)
+        for (size_t j = 0; j < grid->n[1]; j++)
+            for (size_t i = 0; i < grid->n[0]; i++) {
+                size_t b = ((k >> MIST_TRACKER_BLOCK_LOG2) * t->nb[1] +
+                            (j >> MIST_TRACKER_BLOCK_LOG2)) * t->nb[0] +
+                           (i >> MIST_TRACKER_BLOCK_LOG2);
+                unsigned l = grid->labels[mist_voxel_grid_index(grid, i, j, k)];
+                if (t->block_label[b] == 0x100u)
+                    t->block_label[b] = (uint16_t)l;
+                else if (t->block_label[b] != l)
+                    t->block_label[b] = MIST_TRACKER_MIXED;
+            }
     mist_voxel_grid_bounds(grid, t->lo_mm, t->hi_mm);
     for (int a = 0; a < 3; a++)
         t->inv_voxel_mm[a] = 1.0 / grid->voxel_mm[a];
@@ -73,6 +98,7 @@ void mist_tracker_free(mist_tracker *t)
     if (!t)
         return;
     free(t->materials);
+    free(t->block_label);
     free(t);
 }
 
@@ -127,34 +153,3 @@ int mist_tracker_enter(const mist_tracker *t, mist_photon *p)
     return 1;
 }
 
-void mist_tracker_collide(const mist_tracker *t, const mist_physics_material *m, mist_photon *p,
-                          mist_xsec_point e, mist_rng *rng)
-{
-    switch (mist_interact_choose(m, e, rng)) {
-    case MIST_INTERACTION_PHOTO:
-        p->edep_keV += p->energy_keV;
-        p->fate = MIST_FATE_PHOTO;
-        return;
-    case MIST_INTERACTION_COMPTON: {
-        double cos_t;
-        double e1 = mist_compton_sample(&m->compton, t->options.compton_model, p->energy_keV, rng,
-                                        &cos_t);
-        p->edep_keV += p->energy_keV - e1;
-        p->energy_keV = e1;
-        p->n_compton++;
-        mist_interact_rotate(p->dir, cos_t, rng);
-        if (e1 < t->options.cutoff_keV) {
-            p->edep_keV += e1;
-            p->fate = MIST_FATE_CUTOFF;
-        }
-        return;
-    }
-    case MIST_INTERACTION_RAYLEIGH:
-        if (t->options.rayleigh) {
-            double cos_t = mist_rayleigh_sample(&m->rayleigh, p->energy_keV, rng);
-            mist_interact_rotate(p->dir, cos_t, rng);
-            p->n_rayleigh++;
-        }
-        return;
-    }
-}

@@ -14,7 +14,14 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
     }
     double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
     mist_xsec_point e = mist_xsec_locate(p->energy_keV);
-    double inv_mu_max = 1.0 / mist_tracker_majorant(t, e);
+    double mu_max = mist_tracker_majorant(t, e), inv_mu_max = 1.0 / mu_max;
+    /* mu of each material at the current energy, computed when first needed: entry m is valid
+     * when stamp[m] == gen, and gen moves on at every change of energy. */
+    double mu_cache[256];
+    unsigned stamp[256];
+    unsigned gen = 1;
+    for (size_t m = 0; m < t->n_materials; m++)
+        stamp[m] = 0;
     for (;;) {
         double s = -log(mist_rng_uniform_pos(rng)) * inv_mu_max;
         if (s >= s_exit) {
@@ -28,9 +35,13 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
             p->pos_mm[a] += s * p->dir[a];
         travelled += s;
         s_exit -= s;
-        const mist_physics_material *m = &t->materials[mist_tracker_material_at(t, p->pos_mm)];
-        double mu = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
-        if (mist_rng_uniform(rng) * mist_tracker_majorant(t, e) >= mu)
+        int mi = mist_tracker_material_at(t, p->pos_mm);
+        const mist_physics_material *m = &t->materials[mi];
+        if (stamp[mi] != gen) {
+            mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
+            stamp[mi] = gen;
+        }
+        if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
             continue; /* virtual collision */
         double e_before = p->energy_keV;
         uint16_t scatters = (uint16_t)(p->n_compton + p->n_rayleigh);
@@ -41,7 +52,9 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
             s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
         if (p->energy_keV != e_before) {
             e = mist_xsec_locate(p->energy_keV);
-            inv_mu_max = 1.0 / mist_tracker_majorant(t, e);
+            mu_max = mist_tracker_majorant(t, e);
+            inv_mu_max = 1.0 / mu_max;
+            gen++;
         }
     }
     p->path_mm += travelled;

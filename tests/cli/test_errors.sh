@@ -9,7 +9,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 STUDY="$SRC/tests/data/study_small.yaml"
 cp "$SRC"/tests/data/*.yaml "$TMP/"
-sed -i "s|^  probe: .*|  probe: $SRC/phantoms/tracers/ga68_aby025.yaml|" "$TMP/study_small.yaml"
+sed -i -e "s|^  probe: .*|  probe: $SRC/phantoms/tracers/ga68_aby025.yaml|" \
+  -e "s|^scanner: .*|scanner: $SRC/geometry/pet_ideal_ring.yaml|" "$TMP/study_small.yaml"
 pass=0 fail=0
 
 # expect CODE PATTERN -- ARGS: run mist, check exit code and that stderr matches PATTERN.

@@ -6,8 +6,11 @@
 
 #include "engine/engine.h"
 #include "engine/pet_sim.h"
+#include "physics/xsec.h"
+#include "transport/voxel_grid.h"
 
 #define GEOM MIST_TEST_DATA_DIR "/../../geometry/"
+#define PI 3.14159265358979323846
 
 typedef struct setup {
     mist_pet_scanner scanner;
@@ -16,8 +19,8 @@ typedef struct setup {
     mist_pet_sim ps;
 } setup;
 
-static void run(setup *s, const char *nuclide, double activity_Bq, const double src[3], int physics,
-                uint64_t seed)
+static void run_in(setup *s, const char *nuclide, double activity_Bq, const double src[3],
+                   int physics, uint64_t seed, const mist_tracker *medium)
 {
     mist_error err;
     memset(s, 0, sizeof *s);
@@ -29,12 +32,19 @@ static void run(setup *s, const char *nuclide, double activity_Bq, const double 
     mist_emission_options opt = mist_emission_default_options();
     opt.positron_range = physics;
     opt.acollinearity = physics;
-    cr_assert_eq(mist_pet_sim_init(&s->ps, &s->acq, &s->scanner, &opt, src, 1.0,
+    cr_assert_eq(mist_pet_sim_init(&s->ps, &s->acq, &s->scanner, NULL, &opt, src, 1.0,
                                    activity_Bq * 1e-3, &s->t, &err), MIST_OK, "%s", err.msg);
+    mist_pet_sim_set_medium(&s->ps, medium);
     cr_assert_eq(mist_tallies_alloc(&s->t, &err), MIST_OK);
     mist_engine_opts eo = {.seed = seed, .n_batches = 20, .quiet = 1, .label = "t", .unit = "d"};
     cr_assert_eq(mist_engine_run(&eo, mist_pet_sim_batch, &s->ps, &s->t, NULL, &err), MIST_OK,
                  "%s", err.msg);
+}
+
+static void run(setup *s, const char *nuclide, double activity_Bq, const double src[3], int physics,
+                uint64_t seed)
+{
+    run_in(s, nuclide, activity_Bq, src, physics, seed, NULL);
 }
 
 static void done(setup *s)
@@ -57,6 +67,8 @@ Test(pet_sim, point_source_sensitivity_is_the_solid_angle)
     double p = mist_nuclide_positron_fraction(s.acq.nuclide) * L / sqrt(4 * R * R + L * L);
     double trues = (double)c[MIST_PET_TRUES];
     cr_expect_gt(n, 9.0e4);
+    cr_log_info("solid angle: trues %g, expected %g (%+.2f sd)", trues, n * p,
+                (trues - n * p) / sqrt(n * p * (1 - p)));
     cr_expect_lt(fabs(trues - n * p), 4 * sqrt(n * p * (1 - p)), "trues %g vs %g (n %g)", trues,
                  n * p, n);
     /* At 5 MBq and a 4 ns window randoms are rare and the books balance. */
@@ -114,4 +126,111 @@ Test(pet_sim, delayed_window_estimates_randoms_and_randoms_grow_as_activity_squa
     double ratio = randoms[1] / randoms[0];
     double sd = ratio * sqrt(var[0] / (randoms[0] * randoms[0]) + var[1] / (randoms[1] * randoms[1]));
     cr_expect_lt(fabs(ratio - 100.0), 4 * sd, "randoms ratio %g +- %g for 10x activity", ratio, sd);
+}
+
+Test(pet_sim, unscattered_coincidences_follow_the_attenuation_integral)
+{
+    /* A point source at the centre of a water box (half-width a = 100 mm in x
+     * and y, 400 mm long; its faces coincide with voxel faces, so the
+     * voxelised geometry is exact).  A pair along (theta, phi) crosses
+     * l = a / (max(|cos phi|, |sin phi|) sin theta) of water each way and is
+     * unscattered with probability exp(-2 mu l); over the ring's accepted
+     * directions |cos theta| < c:
+     *   trues / positrons = 1/(4 pi) int int exp(-2 mu l) d(cos theta) d phi. */
+    const double a = 100.0;
+    mist_error err;
+    mist_material water;
+    cr_assert_eq(mist_material_from_formula("water", "H2O", 1.0, &water, &err), MIST_OK, "%s", err.msg);
+    mist_voxel_grid *g;
+    const size_t n[3] = {100, 100, 200};
+    const double vox[3] = {2.0, 2.0, 2.0};
+    cr_assert_eq(mist_voxel_grid_create_centered(n, vox, &g, &err), MIST_OK, "%s", err.msg);
+    mist_voxel_grid_set_material(g, 0, 0);
+    mist_tracker *tr;
+    cr_assert_eq(mist_tracker_create(g, &water, 1, NULL, &tr, &err), MIST_OK, "%s", err.msg);
+    mist_xsec xs;
+    cr_assert_eq(mist_xsec_build(&water, &xs, &err), MIST_OK);
+    double mu = mist_xsec_mu(&xs, MIST_XS_TOTAL, MIST_ANNIHILATION_KEV); /* [1/mm] */
+
+    setup s;
+    const double o[3] = {0, 0, 0};
+    run_in(&s, "F-18", 5e7, o, 0, 31, tr);
+    double R = s.scanner.radius_mm, L = s.scanner.axial_fov_mm, c = L / sqrt(4 * R * R + L * L);
+    /* Simpson over phi in [0, pi/4] (8-fold symmetry) and u = cos theta in [0, c] (2-fold). */
+    const int m = 400;
+    double sum = 0;
+    for (int i = 0; i <= m; i++) {
+        double phi = (PI / 4) * i / m, wi = (i == 0 || i == m) ? 1 : (i % 2 ? 4 : 2);
+        for (int j = 0; j <= m; j++) {
+            double u = c * j / m, wj = (j == 0 || j == m) ? 1 : (j % 2 ? 4 : 2);
+            double l = a / (cos(phi) * sqrt(1 - u * u));
+            sum += wi * wj * exp(-2 * mu * l);
+        }
+    }
+    double integral = sum * (PI / 4 / m / 3) * (c / m / 3) * 16 / (4 * PI);
+    const uint64_t *cnt = mist_tally_data(&s.t, s.ps.id_counts);
+    double positrons = (double)cnt[MIST_PET_DECAYS] * mist_nuclide_positron_fraction(s.acq.nuclide);
+    double expect = positrons * integral, trues = (double)cnt[MIST_PET_TRUES];
+    cr_expect_lt(fabs(trues - expect), 4 * sqrt(expect), "trues %g vs %g (mu %g /mm)", trues, expect,
+                 mu);
+    cr_log_info("attenuation: trues %g, expected %g (%+.2f sd), mu %g /mm", trues, expect,
+                (trues - expect) / sqrt(expect), mu);
+    cr_expect_gt(cnt[MIST_PET_SCATTERS], 0, "scatter in 100 mm of water");
+    done(&s);
+    mist_tracker_free(tr);
+    mist_voxel_grid_free(g);
+}
+
+Test(pet_sim, block_crystal_spectrum_has_photopeak_and_compton_edge)
+{
+    /* Singles of 511 keV photons in LSO blocks (perfect energy resolution):
+     * the photopeak at 511 keV is the tallest bin, and the continuum of single
+     * Compton scatters ends at the Compton edge E 2a / (1 + 2a), a = E / m_e c^2
+     * = 1: 340.7 keV, where the spectrum drops most steeply. */
+    mist_error err;
+    mist_pet_scanner sc;
+    mist_material_list ml = {0};
+    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", &sc, &err),
+                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_material_list_load(&ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_acquisition acq;
+    mist_pet_sim ps;
+    const double o[3] = {0, 0, 0};
+    mist_emission_options opt = mist_emission_default_options();
+    cr_assert_eq(mist_acquisition_init(&acq, mist_nuclide_find("F-18"), 5e7, 0, 20, 1e-3, 20, 1,
+                                       &t, &err), MIST_OK);
+    cr_assert_eq(mist_pet_sim_init(&ps, &acq, &sc, &ml, &opt, o, 1.0, 5e4, &t, &err), MIST_OK,
+                 "%s", err.msg);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    mist_engine_opts eo = {.seed = 3, .n_batches = 20, .quiet = 1, .label = "t", .unit = "d"};
+    cr_assert_eq(mist_engine_run(&eo, mist_pet_sim_batch, &ps, &t, NULL, &err), MIST_OK, "%s",
+                 err.msg);
+    const uint64_t *sp = mist_tally_data(&t, ps.id_spectrum);
+    size_t peak = 0;
+    for (size_t e = 0; e < MIST_PET_SPECTRUM_BINS; e++)
+        if (sp[e] > sp[peak])
+            peak = e;
+    cr_expect_eq(peak, 510, "photopeak in bin %zu keV", peak); /* 510.999 keV */
+    double edge = MIST_ANNIHILATION_KEV * 2.0 / 3.0, best_drop = 0, at = 0;
+    for (int e = 250; e < 450; e += 4) {
+        double a = 0, b = 0;
+        for (int k = 0; k < 4; k++) {
+            a += (double)sp[e + k];
+            b += (double)sp[e + 4 + k];
+        }
+        if (a - b > best_drop) {
+            best_drop = a - b;
+            at = e + 4; /* the drop happens at the boundary between the two bins */
+        }
+    }
+    cr_log_info("blocks: photopeak bin %zu, steepest drop at %g keV (edge %g)", peak, at, edge);
+    cr_expect_lt(fabs(at - edge), 4.0, "steepest drop at %g keV, Compton edge %g keV", at, edge);
+    const uint64_t *c = mist_tally_data(&t, ps.id_counts);
+    cr_expect_gt(c[MIST_PET_DETECTOR_SCATTERS], 0, "inter-crystal scatter happens");
+    cr_expect_eq(c[MIST_PET_SCATTERS], 0, "no phantom");
+    mist_pet_sim_free(&ps);
+    mist_tallies_free(&t);
+    mist_material_list_free(&ml);
 }

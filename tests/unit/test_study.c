@@ -15,8 +15,8 @@ Test(study, loads_values_and_resolves_files)
     cr_expect_eq(s->seed, 7);
     cr_expect_eq(s->n_lesions, 1);
     cr_expect_str_eq(s->lesions[0].tissue, "tumor_her2_pos");
-    cr_expect_float_eq(s->lesions[0].center_mm[1], 20.0, 0);
-    cr_expect_float_eq(s->lesions[0].diameter_mm, 12.0, 0);
+    cr_expect_float_eq(s->lesions[0].center_mm[1], 0.0, 0);
+    cr_expect_float_eq(s->lesions[0].diameter_mm, 8.0, 0);
     cr_expect_float_eq(s->tracer.injected_MBq, 200.0, 0);
     cr_expect_float_eq(s->tracer.uptake_time_h, 2.0, 0);
     cr_expect_float_eq(s->acquisition.duration_s, 60.0, 0);

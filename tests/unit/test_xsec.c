@@ -25,12 +25,14 @@ Test(xsec, water_matches_nist_at_imaging_energies)
     /* 140.5 keV (Tc-99m), 511 keV (annihilation), and the NIST grid points 150 / 500 keV. */
     const double e[] = {140.5, 150.0, 500.0, 511.0};
     for (int i = 0; i < 4; i++) {
-        mist_validation_row r;
+        mist_validation v = {0};
         mist_error err;
-        cr_assert_eq(mist_validate_water_table(e[i], &r, &err), MIST_OK, "%s", err.msg);
-        cr_expect(fabs(r.simulated / r.expected - 1.0) < 0.01, "%g keV: %g vs NIST %g", e[i],
-                  r.simulated, r.expected);
-        cr_expect(r.pass);
+        cr_assert_eq(mist_validate_water_table(e[i], &v, &err), MIST_OK, "%s", err.msg);
+        const mist_validation_row *r = &v.rows[0];
+        cr_expect(fabs(r->simulated / r->expected - 1.0) < 0.01, "%g keV: %g vs NIST %g", e[i],
+                  r->simulated, r->expected);
+        cr_expect(r->pass);
+        mist_validation_free(&v);
     }
     /* The NIST check values themselves (physics-data.md s.1). */
     cr_expect_float_eq(mist_validate_nist_water(150.0), 0.1505, 1e-12);
@@ -100,12 +102,15 @@ Test(xsec, photoelectric_extrapolation_error_is_small)
     const int z[] = {82, 71, 53, 11};
     for (int i = 0; i < 4; i++) {
         for (double e = 900.0; e <= 950.0; e += 50.0) {
-            mist_validation_row r;
+            mist_validation v = {0};
             mist_error err;
-            cr_assert_eq(mist_validate_photo_extrapolation(z[i], e, &r, &err), MIST_OK, "%s",
+            cr_assert_eq(mist_validate_photo_extrapolation(z[i], e, &v, &err), MIST_OK, "%s",
                          err.msg);
-            cr_expect(fabs(r.simulated / r.expected - 1.0) < 0.02, "Z=%d %g keV: %g vs %g", z[i],
-                      e, r.simulated, r.expected);
+            const mist_validation_row *r = &v.rows[0];
+            cr_expect(fabs(r->simulated / r->expected - 1.0) < 0.02, "Z=%d %g keV: %g vs %g", z[i],
+                      e, r->simulated, r->expected);
+            cr_expect(r->pass);
+            mist_validation_free(&v);
         }
     }
 }

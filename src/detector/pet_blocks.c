@@ -1,0 +1,212 @@
+#include "detector/pet_blocks.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "transport/collide.h"
+
+#define MIST_PI 3.14159265358979323846
+
+mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
+                                 const mist_material_list *materials, mist_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->scanner = s;
+    const mist_material *m = mist_material_list_find(materials, s->crystal_material);
+    if (!m)
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "scanner %s: crystal material '%s' is not in the material list",
+                              s->name, s->crystal_material);
+    mist_status st = mist_physics_material_build(m, &d->crystal, err);
+    if (st)
+        return st;
+    d->options = mist_physics_default_options();
+    d->half_w_mm = 0.5 * s->block_transaxial * s->crystal_transaxial_mm;
+    d->half_h_mm = 0.5 * s->block_axial * s->crystal_axial_mm;
+    d->depth_mm = s->crystal_depth_mm;
+    d->angle_step = 2.0 * MIST_PI / s->blocks_per_ring;
+    d->angle0 = MIST_PI * (double)(s->block_transaxial - 1) / s->crystals_per_ring;
+    return MIST_OK;
+}
+
+/* Local frame of block (k, j): u tangential, v axial, w radial from the front face. */
+typedef struct block_frame {
+    double c, s, zc; /* cos and sin of the block angle, axial centre */
+} block_frame;
+
+static block_frame frame_of(const mist_pet_blocks *d, uint32_t k, uint32_t j)
+{
+    double a = d->angle0 + d->angle_step * k;
+    block_frame f = {cos(a), sin(a),
+                     (j + 0.5) * 2.0 * d->half_h_mm - 0.5 * d->scanner->axial_fov_mm};
+    return f;
+}
+
+static void to_local(const mist_pet_blocks *d, const block_frame *f, const double p[3],
+                     const double dir[3], double lp[3], double ld[3])
+{
+    lp[0] = -p[0] * f->s + p[1] * f->c;
+    lp[1] = p[2] - f->zc;
+    lp[2] = p[0] * f->c + p[1] * f->s - d->scanner->radius_mm;
+    ld[0] = -dir[0] * f->s + dir[1] * f->c;
+    ld[1] = dir[2];
+    ld[2] = dir[0] * f->c + dir[1] * f->s;
+}
+
+/* Slab intersection of a local ray with the block box; [t0, t1] or 0 if missed. */
+static int box_hit(const mist_pet_blocks *d, const double lp[3], const double ld[3], double *t0,
+                   double *t1)
+{
+    const double lo[3] = {-d->half_w_mm, -d->half_h_mm, 0.0};
+    const double hi[3] = {d->half_w_mm, d->half_h_mm, d->depth_mm};
+    double a = -INFINITY, b = INFINITY;
+    for (int i = 0; i < 3; i++) {
+        if (ld[i] == 0.0) {
+            if (lp[i] < lo[i] || lp[i] > hi[i])
+                return 0;
+            continue;
+        }
+        double ta = (lo[i] - lp[i]) / ld[i], tb = (hi[i] - lp[i]) / ld[i];
+        if (ta > tb) {
+            double x = ta;
+            ta = tb;
+            tb = x;
+        }
+        if (ta > a)
+            a = ta;
+        if (tb < b)
+            b = tb;
+    }
+    if (a > b || b <= 1e-9)
+        return 0;
+    *t0 = a > 0 ? a : 0;
+    *t1 = b;
+    return 1;
+}
+
+/* The nearest block the ray from p along dir enters (or is inside): its
+ * indices and entry distance; 0 when none of the blocks near its path is hit. */
+static int next_block(const mist_pet_blocks *d, const double p[3], const double dir[3],
+                      uint32_t *k_out, uint32_t *j_out, double *t_in, double *t_out)
+{
+    const mist_pet_scanner *s = d->scanner;
+    /* Where the ray meets the front-face cylinder (or the current position if beyond it). */
+    double a = dir[0] * dir[0] + dir[1] * dir[1], q[3] = {p[0], p[1], p[2]};
+    double r2 = p[0] * p[0] + p[1] * p[1], R = s->radius_mm;
+    if (r2 < R * R && a > 0) {
+        double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - R * R;
+        double t = (-b + sqrt(b * b - a * c)) / a;
+        for (int i = 0; i < 3; i++)
+            q[i] = p[i] + t * dir[i];
+    }
+    double ang = atan2(q[1], q[0]) - d->angle0;
+    long k0 = lround(ang / d->angle_step);
+    long j0 = (long)floor((q[2] + 0.5 * s->axial_fov_mm) / (2.0 * d->half_h_mm));
+    double best = INFINITY;
+    int found = 0;
+    for (long dk = -1; dk <= 1; dk++) {
+        for (long dj = -1; dj <= 1; dj++) {
+            long j = j0 + dj;
+            if (j < 0 || j >= (long)s->block_rings)
+                continue;
+            long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
+                     (long)s->blocks_per_ring;
+            block_frame f = frame_of(d, (uint32_t)k, (uint32_t)j);
+            double lp[3], ld[3], t0, t1;
+            to_local(d, &f, p, dir, lp, ld);
+            if (box_hit(d, lp, ld, &t0, &t1) && t0 < best) {
+                best = t0;
+                *k_out = (uint32_t)k;
+                *j_out = (uint32_t)j;
+                *t_in = t0;
+                *t_out = t1;
+                found = 1;
+            }
+        }
+    }
+    return found;
+}
+
+/* Crystal (global id) at local position lp of block (k, j). */
+static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, const double lp[3])
+{
+    const mist_pet_scanner *s = d->scanner;
+    long it = (long)floor((lp[0] + d->half_w_mm) / s->crystal_transaxial_mm);
+    long ia = (long)floor((lp[1] + d->half_h_mm) / s->crystal_axial_mm);
+    if (it < 0)
+        it = 0;
+    if (it >= (long)s->block_transaxial)
+        it = (long)s->block_transaxial - 1;
+    if (ia < 0)
+        ia = 0;
+    if (ia >= (long)s->block_axial)
+        ia = (long)s->block_axial - 1;
+    uint32_t ring = j * s->block_axial + (uint32_t)ia;
+    return ring * s->crystals_per_ring + k * s->block_transaxial + (uint32_t)it;
+}
+
+int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *rng,
+                           mist_block_hit *hits)
+{
+    int n_hits = 0;
+    for (int visits = 0; visits < 8 && p->fate == MIST_FATE_ALIVE; visits++) {
+        uint32_t k = 0, j = 0;
+        double t_in = 0, t_out = 0;
+        if (!next_block(d, p->pos_mm, p->dir, &k, &j, &t_in, &t_out))
+            break;
+        /* Move to the block and track inside it. */
+        for (int i = 0; i < 3; i++)
+            p->pos_mm[i] += t_in * p->dir[i];
+        p->time_s += t_in / MIST_SPEED_OF_LIGHT_MM_S;
+        block_frame f = frame_of(d, k, j);
+        double e_sum = 0, w_sum[2] = {0, 0}, t_first = 0;
+        uint32_t first_crystal = 0;
+        int deposits = 0;
+        double remaining = t_out - t_in;
+        while (p->fate == MIST_FATE_ALIVE) {
+            mist_xsec_point e = mist_xsec_locate(p->energy_keV);
+            double mu = mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, e);
+            double s = -log(mist_rng_uniform_pos(rng)) / mu;
+            if (s >= remaining) { /* leaves the block */
+                for (int i = 0; i < 3; i++)
+                    p->pos_mm[i] += remaining * p->dir[i];
+                p->time_s += remaining / MIST_SPEED_OF_LIGHT_MM_S;
+                break;
+            }
+            for (int i = 0; i < 3; i++)
+                p->pos_mm[i] += s * p->dir[i];
+            p->time_s += s / MIST_SPEED_OF_LIGHT_MM_S;
+            double before = p->edep_keV;
+            mist_collide(&d->options, &d->crystal, p, e, rng);
+            double dep = p->edep_keV - before;
+            double lp[3], ld[3];
+            to_local(d, &f, p->pos_mm, p->dir, lp, ld);
+            if (dep > 0) {
+                if (!deposits) {
+                    t_first = p->time_s;
+                    first_crystal = crystal_at(d, k, j, lp);
+                }
+                deposits++;
+                e_sum += dep;
+                w_sum[0] += dep * lp[0];
+                w_sum[1] += dep * lp[1];
+            }
+            /* New direction: distance to the block's boundary from here. */
+            double t0, t1;
+            remaining = box_hit(d, lp, ld, &t0, &t1) ? t1 : 0.0;
+        }
+        if (deposits && n_hits < MIST_BLOCKS_MAX_HITS) {
+            double lp[3] = {w_sum[0] / e_sum, w_sum[1] / e_sum, 0};
+            mist_block_hit *h = &hits[n_hits++];
+            h->crystal = d->scanner->positioning == MIST_POSITION_FIRST ? first_crystal
+                                                                         : crystal_at(d, k, j, lp);
+            h->energy_keV = e_sum;
+            h->time_s = t_first;
+            h->detector_scatter = h->crystal != first_crystal;
+        }
+        /* Nudge past the boundary before looking for the next block. */
+        for (int i = 0; i < 3; i++)
+            p->pos_mm[i] += 1e-6 * p->dir[i];
+    }
+    return n_hits;
+}

@@ -1,0 +1,67 @@
+/*
+ * pet_blocks.h - crystal physics of a PET scanner made of flat detector
+ * blocks: photons leaving the phantom are tracked into the blocks and through
+ * the crystal material with the same collision physics as the phantom
+ * (photoabsorption, Compton, Rayleigh: transport/collide.h), so depth of
+ * interaction, inter-crystal scatter and escape happen as they do.
+ *
+ * Geometry: block k of block ring j is a box of crystals, block_transaxial x
+ * block_axial crystals of pitch crystal_transaxial_mm x crystal_axial_mm and
+ * depth crystal_depth_mm, whose front face is tangent to the cylinder of
+ * radius radius_mm at angle alpha_k = 2 pi (k bt + (bt - 1) / 2) / n (bt
+ * crystals per block, n per ring), so that crystal c sits at about angle
+ * 2 pi c / n as the sinogram assumes.  Block rings are stacked without gaps,
+ * centred on z = 0.  Crystals of a block are contiguous (reflector and gaps
+ * inside a block are not modelled); between blocks is vacuum (a photon
+ * crossing the gap may enter the neighbouring block).
+ *
+ * Readout: each block is one channel.  The energy deposited in a block by one
+ * photon is summed (ideal light collection) and positioned at the energy-
+ * weighted centroid of its deposits (Anger logic) or at its first
+ * interaction, per the scanner's option; a photon that deposits in two blocks
+ * gives two singles.  A single positioned away from the crystal of the
+ * photon's first interaction is flagged as detector scatter.
+ */
+#ifndef MIST_DETECTOR_PET_BLOCKS_H
+#define MIST_DETECTOR_PET_BLOCKS_H
+
+#include <stdint.h>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "detector/pet_scanner.h"
+#include "model/material.h"
+#include "physics/interact.h"
+#include "transport/photon.h"
+
+#define MIST_BLOCKS_MAX_HITS 4 /**< singles one photon can make (blocks it deposits in) */
+
+typedef struct mist_pet_blocks {
+    const mist_pet_scanner *scanner;
+    mist_physics_material crystal; /**< crystal material tables */
+    mist_physics_options options;
+    double half_w_mm, half_h_mm, depth_mm; /**< [mm] block half-width, half-height, depth */
+    double angle_step;                     /**< [rad] 2 pi / blocks_per_ring */
+    double angle0;                         /**< [rad] angle of block 0 */
+} mist_pet_blocks;
+
+/* One block's readout of one photon. */
+typedef struct mist_block_hit {
+    uint32_t crystal;  /**< positioned crystal (global id) */
+    double energy_keV; /**< [keV] deposited energy (before blurring) */
+    double time_s;     /**< [s] time of the first deposit in the block */
+    int detector_scatter; /**< positioned away from the first interaction's crystal */
+} mist_block_hit;
+
+/* Build the tables of the scanner's crystal material, found by name in materials
+ * (geometry/materials.yaml).  Errors: material not in the list. */
+mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
+                                 const mist_material_list *materials, mist_error *err);
+
+/* Track photon p (outside the blocks, inside the ring or beyond) through the
+ * blocks until it is absorbed or leaves them for good; writes up to
+ * MIST_BLOCKS_MAX_HITS block readouts and returns their number. */
+int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *rng,
+                           mist_block_hit *hits);
+
+#endif
