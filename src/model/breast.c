@@ -328,33 +328,24 @@ static mist_status texture(const mist_breast_params *p, const geom *g, const lab
         return MIST_OK;
     float *val = malloc(n * sizeof *val);
     float *tmp = malloc(n * sizeof *tmp);
-    if (!val || !tmp) {
+    float *qabs = p->ligaments ? malloc(n * sizeof *qabs) : NULL;
+    if (!val || !tmp || (p->ligaments && !qabs)) {
         free(val);
         free(tmp);
+        free(qabs);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the breast texture");
     }
     mist_noise tex, lig;
     mist_noise_seed(&tex, p->seed, STREAM_TEXTURE);
     mist_noise_seed(&lig, p->seed, STREAM_LIGAMENTS);
-    /* Ligament sheets: |n| < w on a 2-octave field; the field's gradient is about
-     * 1.5 / scale per mm, so w = thickness * 0.75 / scale gives sheets about `thickness`
-     * thick (an estimate, not a calibration). */
-    double lig_w = p->ligament_mm * 0.75 / p->ligament_scale_mm;
-    size_t n_lig = 0, m = 0;
     const size_t nx = ph->n[0], ny = ph->n[1];
     for (size_t e = 0; e < n; e++) {
         size_t v = idx[e];
         size_t i = v % nx, j = (v / nx) % ny, k = v / (nx * ny);
         double r[3];
         mist_phantom_center_mm(ph, i, j, k, r);
-        if (p->ligaments) {
-            double q = mist_noise_fractal(&lig, r, p->ligament_scale_mm, 2, 0.5);
-            if (fabs(q) < lig_w) {
-                val[e] = INFINITY;
-                n_lig++;
-                continue;
-            }
-        }
+        if (qabs)
+            qabs[e] = (float)fabs(mist_noise_fractal(&lig, r, p->ligament_scale_mm, 2, 0.5));
         double ds;
         double zp = r[2] + ptosis_shift(g, r[1], &ds);
         double t = r[1] > 0.0 ? fmin(r[1] / g->L, 1.0) : 0.0;
@@ -366,9 +357,33 @@ static mist_status texture(const mist_breast_params *p, const geom *g, const lab
         val[e] = (float)(mist_noise_fractal(&tex, r, p->texture_scale_mm, p->texture_octaves,
                                             p->texture_persistence) +
                          bias);
-        tmp[m++] = val[e];
     }
     size_t want = (size_t)llround((1.0 - p->fat_fraction) * (double)n);
+    /* Ligament sheets: |q| < w on a 2-octave field; its gradient is about 1.5 / scale per
+     * mm, so w = thickness * 0.75 / scale gives sheets about `thickness` thick (an estimate,
+     * not a calibration).  They take at most half of the glandular budget, so that a fatty
+     * breast still meets its target fraction: w shrinks to the quantile that leaves them
+     * want / 2 voxels. */
+    float lig_w = qabs ? (float)(p->ligament_mm * 0.75 / p->ligament_scale_mm) : 0.0f;
+    size_t n_lig = 0;
+    if (qabs) {
+        for (size_t e = 0; e < n; e++)
+            n_lig += qabs[e] < lig_w;
+        if (n_lig > want / 2) {
+            memcpy(tmp, qabs, n * sizeof *tmp);
+            lig_w = want / 2 ? select_rank(tmp, n, want / 2) : 0.0f;
+            n_lig = 0;
+            for (size_t e = 0; e < n; e++)
+                n_lig += qabs[e] < lig_w;
+        }
+    }
+    size_t m = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (qabs && qabs[e] < lig_w)
+            val[e] = INFINITY;
+        else
+            tmp[m++] = val[e];
+    }
     size_t from_noise = want > n_lig ? want - n_lig : 0;
     float thr = INFINITY;
     if (from_noise > 0 && m > 0) {
@@ -382,6 +397,7 @@ static mist_status texture(const mist_breast_params *p, const geom *g, const lab
         ph->labels[idx[e]] = gland ? lab->glandular : lab->adipose;
         count += (uint64_t)gland;
     }
+    free(qabs);
     free(val);
     free(tmp);
     *n_gland = count;

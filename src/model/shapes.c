@@ -189,6 +189,13 @@ static void draw_cylinder(mist_phantom *ph, double x, double y, double r, double
     circle c = {x, y, r};
     double bbox[4] = {x - r, x + r, y - r, y + r};
     draw_prism(ph, in_circle, &c, bbox, z0, z1, label);
+    /* A rod too thin to cover half of any voxel still marks the voxels its axis runs
+     * through, so a line source never vanishes on a coarse grid. */
+    double p0[3] = {x, y, z0}, p1[3] = {x, y, z1};
+    size_t a[3], b[3];
+    if (r < ph->voxel_mm[0] && mist_phantom_locate(ph, p0, a) && mist_phantom_locate(ph, p1, b))
+        for (size_t k = a[2]; k <= b[2]; k++)
+            ph->labels[mist_phantom_index(ph, a[0], a[1], k)] = label;
 }
 
 static int in_iec(const void *ctx, double x, double y)

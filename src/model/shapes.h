@@ -7,7 +7,8 @@
  * exact volume (the IEC spheres, the point source) are lesions with partial
  * volumes (model/phantom.h); rods, line sources and cylinders are drawn into
  * the label grid with the label of the class covering at least half of each
- * voxel (8 x 8 sub-samples across, exact along z).  Activity is a fixed
+ * voxel (8 x 8 sub-samples across, exact along z; a rod thinner than a voxel
+ * also marks the voxels its axis runs through).  Activity is a fixed
  * concentration ratio per class (uptake "fixed", relative_activity).
  * Dimensions of the standard objects cite their sources in shapes.c; values
  * marked [U] there are unconfirmed.
