@@ -146,7 +146,8 @@ Test(phantom, lesions_outside_are_errors)
     double c[3] = {0.5, 0.5, 0.5};
     cr_expect_eq(mist_phantom_add_lesion(p, "air", "node_met", c, ax, 1, &err), MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, "outside the body (in air)"), "%s", err.msg);
-    mist_lesion study = {"node1", "node_mets", {0, 0, 0}, 5.0};
+    mist_lesion study = {.name = "node1", .tissue = "node_mets", .center_mm = {0, 0, 0},
+                         .diameter_mm = 5.0};
     cr_expect_eq(mist_phantom_add_study_lesions(p, &study, 1, &err), MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, "unknown tissue class 'node_mets'"), "%s", err.msg);
     mist_phantom_free(p);
