@@ -129,10 +129,12 @@ Test(phantom_load, breast_lesions_by_anatomy_and_coordinates)
     cr_expect_float_eq(p->tissues[cyst->label].density_g_cm3, 1.01, 1e-12);
     cr_expect_float_eq(cyst->volume_mm3, 4.0 / 3.0 * PI * 24.0, 0.05 * 4.0 / 3.0 * PI * 24.0);
     /* study lesions join on top; one in air is refused */
-    mist_lesion ok = {"s1", "tumor_her2_neg", {0, 20, 0}, 8.0};
+    mist_lesion ok = {.name = "s1", .tissue = "tumor_her2_neg", .center_mm = {0, 20, 0},
+                      .diameter_mm = 8.0};
     mist_error err;
     cr_expect_eq(mist_phantom_add_study_lesions(p, &ok, 1, &err), MIST_OK, "%s", err.msg);
-    mist_lesion lost = {"s2", "tumor_her2_neg", {0, 78, 40}, 4.0};
+    mist_lesion lost = {.name = "s2", .tissue = "tumor_her2_neg", .center_mm = {0, 78, 40},
+                        .diameter_mm = 4.0};
     cr_expect_eq(mist_phantom_add_study_lesions(p, &lost, 1, &err), MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, "lesion 's2'") && strstr(err.msg, "outside the body"), "%s",
               err.msg);
