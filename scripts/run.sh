@@ -23,5 +23,7 @@ Result: $OUT
 Look at it with:
   $ROOT/build/mist info $OUT          # groups, datasets, units, root attributes
   $ROOT/build/mist info $OUT --json
-  python3 -c "import h5py; f = h5py.File('$OUT'); print(f['acquisition/decays_per_batch'][:])"
+  /usr/bin/python3 -c "import h5py; f = h5py.File('$OUT'); p = f['pet']; s = p[list(p)[0]];
+print({k: int(s[k][...].sum()) for k in ('prompts', 'trues', 'scatters', 'randoms', 'delayed')})"
+  /usr/bin/python3 $ROOT/scripts/plot_phantom.py $OUT -o ${OUT%.h5}_phantom.png   # phantom slices
 MSG

@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(build-essential cmake pkg-config git
           libopenmpi-dev openmpi-bin libhdf5-dev libxrl-dev libyaml-dev libcriterion-dev libnifti2-dev
-          python3 python3-numpy python3-h5py)
+          python3 python3-numpy python3-h5py python3-matplotlib)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
