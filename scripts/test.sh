@@ -13,6 +13,8 @@ ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
 # LeakSanitizer is on: a leak in a test process fails that test (exit code 1).
+# Third-party leaks (xraylib) are suppressed by name in tests/lsan.supp.
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -L unit
