@@ -14,6 +14,7 @@
 #include "transport/bench_transport.h"
 #include "engine/engine.h"
 #include "engine/pet_sim.h"
+#include "io/study.h"
 #include "transport/voxel_grid.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -94,7 +95,9 @@ static void bench_acquisition(void *ctx, size_t n)
 static mist_status bench_pet(mist_bench_figure *f, mist_error *err)
 {
     mist_pet_scanner sc;
-    mist_status st = mist_pet_scanner_load(MIST_SOURCE_DIR "/geometry/pet_ideal_ring.yaml", &sc, err);
+    char ring[4096];
+    mist_status st = mist_pet_scanner_load(
+        mist_data_path(ring, sizeof ring, "geometry/pet_ideal_ring.yaml"), &sc, err);
     if (st)
         return st;
     mist_material water;

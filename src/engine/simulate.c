@@ -118,9 +118,10 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
                             study->scanner_path, modality);
     if (!st)
         st = mist_pet_scanner_load(study->scanner_path, &s->scanner, err);
+    char materials[4096];
+    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
     if (!st)
-        st = mist_material_list_load(&s->materials, MIST_SOURCE_DIR "/geometry/materials.yaml",
-                                     err);
+        st = mist_material_list_load(&s->materials, materials, err);
     if (!st)
         st = mist_phantom_load(study->phantom_path, NULL, 0, &s->phantom, err);
     for (size_t i = 0; !st && i < study->n_lesions; i++) {

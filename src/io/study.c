@@ -13,10 +13,16 @@ const char *mist_study_default_text(void)
     return mist_default_study_yaml;
 }
 
-const char *mist_study_default_dir(void)
+const char *mist_data_path(char *buf, size_t size, const char *rel)
 {
     const char *env = getenv("MIST_DATA_DIR");
-    return (env && *env) ? env : MIST_SOURCE_DIR "/scripts/studies";
+    snprintf(buf, size, "%s/%s", (env && *env) ? env : MIST_SOURCE_DIR, rel);
+    return buf;
+}
+
+const char *mist_study_default_dir(char *buf, size_t size)
+{
+    return mist_data_path(buf, size, "scripts/studies");
 }
 
 static mist_status copy_name(char *dst, size_t size, const mist_yaml_node *map, const char *path,
@@ -179,9 +185,11 @@ mist_status mist_study_load(const char *path, const char *const *sets, size_t n_
     mist_status st;
     if (path)
         st = mist_yaml_load_file(path, &doc, err);
-    else
+    else {
+        char dir[4096];
         st = mist_yaml_load_string(mist_study_default_text(), "<built-in default study>",
-                                   mist_study_default_dir(), &doc, err);
+                                   mist_study_default_dir(dir, sizeof dir), &doc, err);
+    }
     if (st)
         return st;
     for (size_t i = 0; i < n_sets && !st; i++)

@@ -70,8 +70,14 @@ mist_status mist_study_load(const char *path, const char *const *sets, size_t n_
 
 void mist_study_free(mist_study *study);
 
-/* The compiled-in default study text and the directory its references resolve against. */
+/* The compiled-in default study text and the directory its references resolve against
+ * (<data dir>/scripts/studies). */
 const char *mist_study_default_text(void);
-const char *mist_study_default_dir(void);
+const char *mist_study_default_dir(char *buf, size_t size);
+
+/* Path of a file of mist's data tree (geometry/, phantoms/, scripts/studies/): the
+ * environment's $MIST_DATA_DIR if set, else the source tree mist was built from.
+ * Writes "<dir>/<rel>" into buf and returns buf. */
+const char *mist_data_path(char *buf, size_t size, const char *rel);
 
 #endif
