@@ -55,5 +55,9 @@ uint64_t mist_tally_sum(const mist_tallies *t, size_t id)
 
 mist_status mist_tallies_reduce(mist_tallies *t, mist_error *err)
 {
-    return mist_mpi_reduce_u64(t->data, t->len, err);
+    /* Array by array: sinograms are mostly zeros and go as (index, value) pairs. */
+    mist_status st = MIST_OK;
+    for (size_t i = 0; !st && i < t->n_arrays; i++)
+        st = mist_mpi_reduce_u64_sparse(mist_tally_data(t, i), t->arrays[i].len, err);
+    return st;
 }

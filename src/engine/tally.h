@@ -50,7 +50,7 @@ static inline uint64_t *mist_tally_data(mist_tallies *t, size_t id)
 /* Sum of all elements of array id. */
 uint64_t mist_tally_sum(const mist_tallies *t, size_t id);
 
-/* Exact sum over ranks into rank 0. */
+/* Exact sum over ranks into rank 0 (mostly-zero arrays as index/value pairs). */
 mist_status mist_tallies_reduce(mist_tallies *t, mist_error *err);
 
 #endif

@@ -56,6 +56,76 @@ mist_status mist_mpi_reduce_u64(uint64_t *buf, size_t n, mist_error *err)
     return MIST_OK;
 }
 
+mist_status mist_mpi_reduce_u64_sparse(uint64_t *buf, size_t n, mist_error *err)
+{
+    mist_mpi m = mist_mpi_world();
+    if (m.size == 1 || n == 0)
+        return MIST_OK;
+    /* Sparse when every rank's pairs (16 bytes each) fit in a quarter of the array. */
+    uint64_t nnz = 0;
+    for (size_t i = 0; i < n; i++)
+        nnz += buf[i] != 0;
+    uint64_t max_nnz = 0;
+    MPI_Allreduce(&nnz, &max_nnz, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (max_nnz * 8 > n || 2 * max_nnz > (uint64_t)INT_MAX)
+        return mist_mpi_reduce_u64(buf, n, err);
+
+    int count = (int)(2 * nnz);
+    uint64_t *pairs = m.rank ? malloc((nnz ? nnz : 1) * 2 * sizeof *pairs) : NULL;
+    int *counts = NULL, *displs = NULL;
+    uint64_t *all = NULL;
+    int ok = m.rank == 0 || pairs;
+    if (m.rank == 0) {
+        counts = malloc((size_t)m.size * sizeof *counts);
+        displs = malloc((size_t)m.size * sizeof *displs);
+        ok = counts && displs;
+    }
+    int all_ok = 0;
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) {
+        free(pairs);
+        free(counts);
+        free(displs);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the tally reduction");
+    }
+    if (m.rank) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (buf[i]) {
+                pairs[k++] = i;
+                pairs[k++] = buf[i];
+            }
+    }
+    MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    size_t total = 0;
+    if (m.rank == 0) {
+        counts[0] = 0; /* rank 0's values are already in place */
+        for (int r = 0; r < m.size; r++) {
+            displs[r] = (int)total;
+            total += (size_t)counts[r];
+        }
+        ok = total <= (size_t)INT_MAX && (all = malloc((total ? total : 1) * sizeof *all));
+    }
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int rc = MPI_SUCCESS;
+    if (ok) {
+        rc = MPI_Gatherv(m.rank ? pairs : NULL, m.rank ? count : 0, MPI_UINT64_T, all, counts,
+                         displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        if (rc == MPI_SUCCESS && m.rank == 0)
+            for (size_t k = 0; k + 1 < total; k += 2)
+                buf[all[k]] += all[k + 1];
+    }
+    free(pairs);
+    free(counts);
+    free(displs);
+    free(all);
+    if (!ok)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the tally reduction");
+    if (rc != MPI_SUCCESS)
+        return mist_error_set(err, MIST_ERR_MPI, "MPI_Gatherv of tallies failed (code %d)", rc);
+    return MIST_OK;
+}
+
 mist_status mist_mpi_agree_status(mist_status st)
 {
     mist_mpi m = mist_mpi_world();

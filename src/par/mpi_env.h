@@ -27,6 +27,12 @@ mist_mpi mist_mpi_world(void);
  * ranks buf is left unspecified. */
 mist_status mist_mpi_reduce_u64(uint64_t *buf, size_t n, mist_error *err);
 
+/* The same sum for a mostly-zero array: ranks send their non-zero (index,
+ * value) pairs to rank 0, which adds them in.  Collective; falls back to
+ * mist_mpi_reduce_u64 when the array is not sparse on every rank.  Integer
+ * sums commute, so the result is the same as the dense reduction's. */
+mist_status mist_mpi_reduce_u64_sparse(uint64_t *buf, size_t n, mist_error *err);
+
 /* Worst (largest) status over all ranks, so every rank takes the same path. */
 mist_status mist_mpi_agree_status(mist_status st);
 
