@@ -31,6 +31,7 @@ static const opt_spec OPTIONS[] = {
     {"set", 0, "KEY=VALUE", "override a study key by its dotted path, e.g. --set tracer.uptake_time_h=4 (repeatable)"},
     {"seed", 0, "N", "random seed (same as --set seed=N)"},
     {"quiet", 'q', NULL, "no progress report"},
+    {"resume", 0, NULL, "go on from OUT.h5.checkpoint, left by an interrupted run of the same study"},
     {"json", 0, NULL, "machine-readable JSON output"},
     {"quick", 0, NULL, "the fast subset of the checks"},
     {"nifti", 0, "PREFIX", "also export the phantom as NIfTI files PREFIX_*.nii"},
@@ -38,8 +39,8 @@ static const opt_spec OPTIONS[] = {
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
 
-static const char *const O_RUN[] = {"output", "set", "seed", "quiet", "help", NULL};
-static const char *const O_SIM[] = {"output", "set", "seed", "quiet", "help", NULL};
+static const char *const O_RUN[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
+static const char *const O_SIM[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
 static const char *const O_PHANTOM[] = {"output", "nifti", "help", NULL};
 static const char *const O_RECON[] = {"output", "set", "quiet", "help", NULL};
 static const char *const O_JSON[] = {"json", "help", NULL};
@@ -48,16 +49,18 @@ static const char *const O_VALIDATE[] = {"quick", "json", "help", NULL};
 static const char *const O_HELP[] = {"help", NULL};
 
 static const cmd_spec COMMANDS[] = {
-    {"run", "[STUDY.yaml] [-o OUT.h5] [--set KEY=VALUE]... [--seed N] [--quiet]",
+    {"run", "[STUDY.yaml] [-o OUT.h5] [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "run the whole pipeline of a study (the built-in default HER2 study without STUDY)",
      "Runs every stage that is built: study validation, the acquisition's decays in\n"
      "time-slice batches over all MPI ranks, and the HDF5 result.  Stages not built yet\n"
      "(phantom voxelisation, transport, detectors, recon, analysis) are named on stderr.\n"
-     "Default output: NAME.h5 in the current directory, NAME being the study's name.",
+     "Default output: NAME.h5 in the current directory, NAME being the study's name.\n"
+     "Long runs write OUT.h5.checkpoint (every acquisition.checkpoint_s, default 300 s);\n"
+     "after a crash, the same command with --resume finishes the run with the same result.",
      0, 1, O_RUN},
     {"phantom", "PHANTOM.yaml -o OUT.h5 [--nifti PREFIX]", "voxelise a phantom definition",
      NULL, 1, 1, O_PHANTOM},
-    {"simulate", "STUDY.yaml -o OUT.h5 [--set KEY=VALUE]... [--seed N] [--quiet]",
+    {"simulate", "STUDY.yaml -o OUT.h5 [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "phantom + tracer + acquisition, without reconstruction", NULL, 1, 1, O_SIM},
     {"recon", "IN.h5 [-o OUT.h5] [--set recon.iterations=N ...]",
      "reconstruct the data in a result file (OSEM)", NULL, 1, 1, O_RECON},
@@ -196,6 +199,8 @@ static int parse_args(const cmd_spec *c, int argc, char **argv, int first, mist_
                 a->json = 1;
             else if (!strcmp(o->name, "quick"))
                 a->quick = 1;
+            else if (!strcmp(o->name, "resume"))
+                a->resume = 1;
             else if (!strcmp(o->name, "set") || !strcmp(o->name, "seed")) {
                 if (a->n_sets == MIST_CLI_MAX_SETS)
                     return usage_error(c, "more than %s --set options", "64");

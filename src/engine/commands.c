@@ -45,7 +45,8 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
     snprintf(default_out, sizeof default_out, "%s.h5", study->name);
     mist_simulate_opts opts = {.output = a->output ? a->output : default_out,
                                .quiet = a->quiet,
-                               .with_recon = !strcmp(cmd, "run")};
+                               .with_recon = !strcmp(cmd, "run"),
+                               .resume = a->resume};
     mist_simulate_result res;
     st = mist_simulate(study, &opts, &res, &err);
     if (!st && mist_mpi_world().rank == 0 && !a->quiet) {

@@ -9,6 +9,14 @@
  * counter (MPI one-sided fetch-and-add on rank 0) whenever they finish one, so
  * fast and slow ranks, and cheap and expensive batches, balance themselves.
  * Which rank runs a batch changes from run to run; the tallies do not.
+ *
+ * Checkpoints: with a checkpoint path the batches run in epochs (about 20);
+ * at the end of an epoch the tallies are summed into rank 0, and when
+ * checkpoint_interval_s has passed since the last one rank 0 writes them with
+ * the next epoch's number to the checkpoint file (temporary name, renamed).
+ * A resumed run loads them and starts at that epoch: since batch b always
+ * uses substream b and integer sums commute, the final tallies are
+ * bit-identical to an uninterrupted run's.
  */
 #ifndef MIST_ENGINE_ENGINE_H
 #define MIST_ENGINE_ENGINE_H
@@ -30,6 +38,11 @@ typedef struct mist_engine_opts {
     int quiet;          /**< no progress report */
     const char *label;  /**< progress label */
     const char *unit;   /**< what *work counts */
+    const char *checkpoint_path;  /**< NULL: no checkpoints */
+    double checkpoint_interval_s; /**< [s] minimum time between checkpoints (0: every epoch) */
+    int resume;                   /**< start from checkpoint_path */
+    const char *run_key;          /**< identifies the run (study text, seed); a checkpoint of
+                                       another run is refused */
 } mist_engine_opts;
 
 typedef struct mist_engine_stats {
@@ -37,6 +50,8 @@ typedef struct mist_engine_stats {
     double work_local;  /**< work items done on this rank */
     double work_total;  /**< work items summed over ranks */
     uint64_t batches_local;
+    uint64_t batches_resumed; /**< batches taken from the checkpoint */
+    int checkpoints;          /**< checkpoints written */
 } mist_engine_stats;
 
 /* Run all batches over the ranks and reduce t into rank 0.  Collective: every

@@ -240,12 +240,19 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
 
+    /* Checkpoints beside the result: OUT.h5.checkpoint, removed when the run completes. */
+    char checkpoint[4096];
+    snprintf(checkpoint, sizeof checkpoint, "%s.checkpoint", opts->output);
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
                                .n_batches = s.acq.n_batches,
                                .quiet = opts->quiet,
                                .label = "simulate",
-                               .unit = "decays"};
+                               .unit = "decays",
+                               .checkpoint_path = checkpoint,
+                               .checkpoint_interval_s = study->acquisition.checkpoint_s,
+                               .resume = opts->resume,
+                               .run_key = study->study_yaml};
         mist_engine_stats stats;
         st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, &stats, err);
         res->wall_s = stats.wall_s;
@@ -256,6 +263,8 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
         st = write_result(&h5, study, &s, err);
         if (!st)
             st = mist_h5_commit(&h5, err);
+        if (!st)
+            remove(checkpoint);
     }
     if (st && mpi.rank == 0)
         mist_h5_abort(&h5);

@@ -21,6 +21,7 @@ typedef struct mist_simulate_opts {
     const char *output; /**< result file path */
     int quiet;          /**< no progress report */
     int with_recon;     /**< `mist run`: the recon/analysis stages belong to the run */
+    int resume;         /**< go on from OUT.h5.checkpoint */
 } mist_simulate_opts;
 
 typedef struct mist_simulate_result {

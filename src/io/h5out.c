@@ -139,7 +139,8 @@ mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
         size_t rows = row < (1u << 20) ? (1u << 20) / row : 1;
         chunk[0] = rows < hd[0] ? rows : hd[0];
         H5Pset_chunk(dcpl, ndim, chunk);
-        H5Pset_deflate(dcpl, 4);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 1);
     }
     hid_t d = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
     herr_t rc = d >= 0 ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : -1;

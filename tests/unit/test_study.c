@@ -25,6 +25,7 @@ Test(study, loads_values_and_resolves_files)
     cr_expect_eq(s->recon.algorithm, MIST_RECON_OSEM);
     cr_expect_eq(s->recon.iterations, 4);
     cr_expect_eq(s->analysis.realizations, 20);
+    cr_expect_float_eq(s->acquisition.checkpoint_s, 300.0, 0);
     /* references resolved relative to the study file */
     cr_expect_str_eq(s->phantom_path, MIST_TEST_DATA_DIR "/phantom_min.yaml");
     cr_expect_str_eq(s->tracer.probe_path,
