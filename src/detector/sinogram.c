@@ -172,3 +172,13 @@ int64_t mist_sino_bin_tof(const mist_sino_geom *g, uint32_t ca, uint32_t cb, dou
     return ((tof * g->n_planes + plane) * g->n_views + view) * g->n_radial +
            (rho + (int32_t)g->n_radial / 2);
 }
+
+int mist_sino_a_first(const mist_sino_geom *g, uint32_t ca, uint32_t cb)
+{
+    uint32_t n = g->n_crystals, a = ca % n, b = cb % n;
+    if (a == b)
+        return 1;
+    double phi = MIST_PI * ((a + b) % n) / n, cp = cos(phi), sp = sin(phi);
+    double ta = g->sin_t[a] * cp - g->cos_t[a] * sp, tb = g->sin_t[b] * cp - g->cos_t[b] * sp;
+    return tb > ta;
+}

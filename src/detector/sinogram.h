@@ -81,6 +81,10 @@ int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *v
  * sinogram), or -1 when not in the sinogram. */
 int64_t mist_sino_bin(const mist_sino_geom *g, uint32_t ca, uint32_t cb);
 
+/* 1 if crystal ca is the first of the pair in the LOR order (along
+ * (-sin phi, cos phi)), 0 if cb is; 1 for crystals at the same angle. */
+int mist_sino_a_first(const mist_sino_geom *g, uint32_t ca, uint32_t cb);
+
 /* TOF bin of tau [s] (clamped to the outer bins; 0 without TOF). */
 uint32_t mist_sino_tof_index(const mist_sino_geom *g, double tau_s);
 

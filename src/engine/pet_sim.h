@@ -13,6 +13,9 @@
  * The spectrum of all singles offered to the sorter (measured energy, 1 keV
  * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
  *
+ * With a list-mode buffer (engine/listmode.h) every prompt and delayed
+ * coincidence is also kept as a record.
+ *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
  * work space once; a batch allocates nothing unless its singles outgrow the
  * work space (grown geometrically, rare).
@@ -31,6 +34,7 @@
 #include "detector/pet_scanner.h"
 #include "detector/sinogram.h"
 #include "engine/acquisition.h"
+#include "engine/listmode.h"
 #include "engine/tally.h"
 #include "physics/emission.h"
 #include "transport/source.h"
@@ -69,6 +73,7 @@ typedef struct mist_pet_sim {
     double source_density_g_cm3; /**< density around the source, for the positron range */
     const mist_tracker *medium;  /**< grid the photons cross first, or NULL (air) */
     const mist_source *source;   /**< activity map to sample decays from, or NULL (point) */
+    mist_listmode *listmode;     /**< list-mode records of this rank, or NULL (none) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
@@ -100,6 +105,12 @@ static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker 
 static inline void mist_pet_sim_set_source(mist_pet_sim *ps, const mist_source *source)
 {
     ps->source = source;
+}
+
+/* Record every coincidence in `lm` (borrowed, this rank's; NULL for none). */
+static inline void mist_pet_sim_set_listmode(mist_pet_sim *ps, mist_listmode *lm)
+{
+    ps->listmode = lm;
 }
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space

@@ -54,12 +54,14 @@ typedef struct sim {
     mist_tracker *tracker;
     mist_acquisition acq;
     mist_pet_sim pet;
+    mist_listmode listmode; /**< used when the study asks for list-mode */
     mist_tallies tallies;
 } sim;
 
 static void sim_free(sim *s)
 {
     mist_pet_sim_free(&s->pet);
+    mist_listmode_free(&s->listmode);
     mist_tallies_free(&s->tallies);
     mist_tracker_free(s->tracker);
     mist_voxel_grid_free(s->grid);
@@ -157,6 +159,10 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
         mist_pet_sim_set_source(&s->pet, &s->source);
         st = mist_tallies_alloc(&s->tallies, err);
     }
+    if (!st && study->acquisition.listmode) {
+        st = mist_listmode_init(&s->listmode, s->acq.n_batches, err);
+        mist_pet_sim_set_listmode(&s->pet, &s->listmode);
+    }
     return st;
 }
 
@@ -249,6 +255,12 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
         mist_engine_stats stats;
         st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, &stats, err);
         res->wall_s = stats.wall_s;
+    }
+    if (!st && study->acquisition.listmode) {
+        /* Collective: rank 0 writes every rank's records in batch order. */
+        char path[96];
+        snprintf(path, sizeof path, "/pet/%s/listmode", s.scanner.name);
+        st = mist_listmode_write(&s.listmode, h5.file, path, &res->listmode_records, err);
     }
     if (!st && mpi.rank == 0) {
         res->decays = mist_tally_sum(&s.tallies, s.acq.id_batch);

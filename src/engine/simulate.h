@@ -26,6 +26,7 @@ typedef struct mist_simulate_opts {
 typedef struct mist_simulate_result {
     uint64_t decays;            /**< decays simulated (all ranks) */
     uint64_t prompts;           /**< prompt coincidences */
+    uint64_t listmode_records;  /**< list-mode records written (0 without list-mode) */
     double wall_s;              /**< [s] engine wall time */
     char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
 } mist_simulate_result;

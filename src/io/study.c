@@ -83,7 +83,7 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                       "scanner", "acquisition", "recon",   "analysis", NULL};
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
-                                           "time_bin_s", NULL};
+                                           "time_bin_s", "listmode", NULL};
     static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
                                              NULL};
     static const char *const analysis_keys[] = {"realizations", NULL};
@@ -130,7 +130,9 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                 &s->acquisition.batches, err)) ||
         (st = mist_yaml_get_double(acq, "acquisition", "time_bin_s", MIST_OPTIONAL, 1.0,
                                    (mist_range){1.0e-6, 1.0e6, 0, 0},
-                                   &s->acquisition.time_bin_s, err)))
+                                   &s->acquisition.time_bin_s, err)) ||
+        (st = mist_yaml_get_bool(acq, "acquisition", "listmode", MIST_OPTIONAL, 0,
+                                 &s->acquisition.listmode, err)))
         return st;
     double bins = s->acquisition.duration_s / s->acquisition.time_bin_s;
     if (bins > 1.0e7)

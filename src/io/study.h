@@ -49,6 +49,7 @@ typedef struct mist_study {
         double simulated_fraction; /**< share of the frame's decays simulated, (0, 1] */
         long batches;              /**< number of time-slice batches (RNG substreams) */
         double time_bin_s;         /**< [s] width of the decay-time histogram bins */
+        int listmode;              /**< 1: write /pet/<scanner>/listmode (engine/listmode.h) */
     } acquisition;
 
     struct {
