@@ -278,3 +278,28 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     sim_free(&s);
     return st;
 }
+
+mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
+                                  void *ctx, mist_error *err)
+{
+    sim s;
+    memset(&s, 0, sizeof s);
+    mist_status st = setup(&s, study, err);
+    mist_pet_sim_set_listmode(&s.pet, NULL); /* no file, so no list */
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
+    if (!st) {
+        mist_engine_opts eo = {.seed = study->seed,
+                               .n_batches = s.acq.n_batches,
+                               .quiet = quiet,
+                               .label = study->name,
+                               .unit = "decays"};
+        st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, NULL, err);
+    }
+    if (!st && mist_mpi_world().rank == 0)
+        st = fn(ctx, &s.pet, &s.tallies, err);
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
+    sim_free(&s);
+    return st;
+}
