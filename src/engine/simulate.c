@@ -166,6 +166,35 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
     return st;
 }
 
+/* TOF sinograms: the bin width, timing resolution and tau convention on each. */
+static mist_status write_tof_attrs(hid_t file, const mist_pet_sim *ps, mist_error *err)
+{
+    if (ps->sino.n_tof <= 1)
+        return MIST_OK;
+    static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
+                                        "randoms", "delayed"};
+    double bin_ps = ps->sino.tof_bin_s * 1e12, fwhm_ps = ps->scanner->tof_fwhm_s * 1e12;
+    mist_status st = MIST_OK;
+    for (size_t i = 0; !st && i < 6; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/pet/%s/%s", ps->scanner->name, names[i]);
+        hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+        if (d < 0)
+            return mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
+        (void)((st = mist_h5_attr_double(d, "tof_bin_ps", &bin_ps, 1, err)) ||
+               (st = mist_h5_attr_double(d, "tof_resolution_ps", &fwhm_ps, 1, err)) ||
+               (st = mist_h5_attr_str(d, "tof_convention",
+                                      "axis 0 = TOF bin k of tau = t(first) - t(second) in the LOR "
+                                      "order of the sinogram (along (-sin phi, cos phi)), centre "
+                                      "(k - (n_tof - 1) / 2) tof_bin_ps; tau = 2 x / c for an "
+                                      "annihilation x mm along that direction from the LOR "
+                                      "midpoint; outer bins hold everything beyond them",
+                                      err)));
+        H5Dclose(d);
+    }
+    return st;
+}
+
 static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mist_error *err)
 {
     mist_tallies *t = &s->tallies;
@@ -226,7 +255,7 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     for (int i = 0; !st && i < MIST_PET_N_COUNTERS; i++)
         st = mist_h5_attr_u64(d, mist_pet_counter_names[i], &c[i], 1, err);
     H5Dclose(d);
-    return st;
+    return st ? st : write_tof_attrs(h5->file, &s->pet, err);
 }
 
 mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opts,
