@@ -8,8 +8,8 @@
 #include "io/h5out.h"
 #include "par/mpi_env.h"
 
-#define LM_CHUNK_RECORDS 65536          /* HDF5 chunk: 1.2 MB of records */
-#define LM_MSG_BYTES ((size_t)1 << 30)  /* MPI messages of at most 1 GiB */
+#define LM_CHUNK_RECORDS 65536         /* HDF5 chunk: 1.2 MB of records */
+#define LM_MSG_BYTES ((size_t)1 << 30) /* MPI messages of at most 1 GiB */
 #define LM_TAG 7301
 
 mist_status mist_listmode_init(mist_listmode *lm, uint64_t n_batches, mist_error *err)
@@ -74,8 +74,8 @@ static int send_bytes(const void *buf, size_t n, int dest)
 {
     for (size_t off = 0; off < n; off += LM_MSG_BYTES) {
         size_t len = n - off < LM_MSG_BYTES ? n - off : LM_MSG_BYTES;
-        int rc = MPI_Send((const char *)buf + off, (int)len, MPI_BYTE, dest, LM_TAG,
-                          MPI_COMM_WORLD);
+        int rc =
+            MPI_Send((const char *)buf + off, (int)len, MPI_BYTE, dest, LM_TAG, MPI_COMM_WORLD);
         if (rc != MPI_SUCCESS)
             return rc;
     }
@@ -149,17 +149,20 @@ static mist_status write_table(hid_t file, const char *path, const rank_part *pa
     if (!st)
         st = mist_h5_attr_str(d, "units",
                               "crystal_first, crystal_second: crystal id (ring * crystals_per_ring"
-                              " + index); tof_ps: ps; batch: index; class, delayed: flags", err);
+                              " + index); tof_ps: ps; batch: index; class, delayed: flags",
+                              err);
     if (!st)
         st = mist_h5_attr_str(d, "tof_convention",
                               "tof_ps = t(crystal_first) - t(crystal_second), crystals in the "
                               "sinogram's LOR order (along (-sin phi, cos phi)); an annihilation "
                               "at x mm along that direction from the LOR midpoint gives 2x/c; "
-                              "delayed: less the delayed-window offset", err);
+                              "delayed: less the delayed-window offset",
+                              err);
     if (!st)
         st = mist_h5_attr_str(d, "class_names",
                               "0 true, 1 phantom scatter, 2 detector scatter, 3 random "
-                              "(every delayed coincidence is 3)", err);
+                              "(every delayed coincidence is 3)",
+                              err);
     if (d >= 0)
         H5Dclose(d);
     H5Pclose(lcpl);

@@ -38,13 +38,13 @@ typedef struct mist_lm_event {
 } mist_lm_event;
 
 typedef struct mist_listmode {
-    mist_lm_event *ev;     /**< this rank's records, batch after batch */
+    mist_lm_event *ev; /**< this rank's records, batch after batch */
     size_t n, cap;
     uint64_t n_batches;
-    uint64_t *start;       /**< [n_batches] first record of each batch run here */
-    uint64_t *count;       /**< [n_batches] records of each batch (0 if run elsewhere) */
-    uint64_t current;      /**< batch being recorded */
-    int failed;            /**< out of memory while recording the current batch */
+    uint64_t *start;  /**< [n_batches] first record of each batch run here */
+    uint64_t *count;  /**< [n_batches] records of each batch (0 if run elsewhere) */
+    uint64_t current; /**< batch being recorded */
+    int failed;       /**< out of memory while recording the current batch */
 } mist_listmode;
 
 mist_status mist_listmode_init(mist_listmode *lm, uint64_t n_batches, mist_error *err);

@@ -9,9 +9,9 @@
 #include "io/study.h"
 
 #define MIST_PI 3.14159265358979323846
-#define NEMA_MASK_MM 120.0      /* NEMA NU 2: sinogram pixels beyond 12 cm set to zero */
-#define NEMA_HALF_BAND_MM 20.0  /* NEMA NU 2: 40 mm wide band around the peak */
-#define NEMA_VIEW_GROUP 4       /* views sharing one peak position (see below) */
+#define NEMA_MASK_MM 120.0     /* NEMA NU 2: sinogram pixels beyond 12 cm set to zero */
+#define NEMA_HALF_BAND_MM 20.0 /* NEMA NU 2: 40 mm wide band around the peak */
+#define NEMA_VIEW_GROUP 4      /* views sharing one peak position (see below) */
 
 void mist_pet_sf_truth(const uint64_t *c, double *sf, double *se)
 {
@@ -104,7 +104,8 @@ mist_status mist_pet_sf_nema_band(const mist_sino_geom *g, const uint64_t *promp
         if (hi > lo)
             inside += prof[i] * (hi - lo);
     }
-    double c_left = profile_at(prof, len, (double)K - h), c_right = profile_at(prof, len, (double)K + h);
+    double c_left = profile_at(prof, len, (double)K - h),
+           c_right = profile_at(prof, len, (double)K + h);
     double scatter_randoms = (total - inside) + 0.5 * (c_left + c_right) * 2.0 * h;
     free(prof);
     free(row);
@@ -135,12 +136,10 @@ static mist_status inspect(void *ctx, const mist_pet_sim *ps, mist_tallies *t, m
     r->decays = c[MIST_PET_DECAYS];
     double trues = (double)c[MIST_PET_TRUES] + (double)c[MIST_PET_DETECTOR_SCATTERS];
     r->randoms_per_true = trues > 0 ? (double)c[MIST_PET_RANDOMS] / trues : 1.0;
-    return mist_pet_sf_nema_band(&ps->sino, mist_tally_data(t, ps->id_prompts),
-                                 mist_tally_data(t, ps->id_delayed),
-                                 mist_tally_data(t, ps->id_trues),
-                                 mist_tally_data(t, ps->id_det_scatters),
-                                 mist_tally_data(t, ps->id_scatters), &r->sf_band,
-                                 &r->sf_truth_mask, err);
+    return mist_pet_sf_nema_band(
+        &ps->sino, mist_tally_data(t, ps->id_prompts), mist_tally_data(t, ps->id_delayed),
+        mist_tally_data(t, ps->id_trues), mist_tally_data(t, ps->id_det_scatters),
+        mist_tally_data(t, ps->id_scatters), &r->sf_band, &r->sf_truth_mask, err);
 }
 
 mist_status mist_validate_pet(int quick, mist_validation *v, mist_error *err)
@@ -169,8 +168,7 @@ mist_status mist_validate_pet(int quick, mist_validation *v, mist_error *err)
         snprintf(q, sizeof q, "SF from truth counters, all prompts (%llu) [%%]",
                  (unsigned long long)r.prompts);
         st = mist_validation_add(v, "pet", q, "truth classes S/(S+T), r < 12 cm (+-25 %)",
-                                 100.0 * r.sf_truth_mask, 100.0 * r.sf_truth_all, 0.0, 0.25,
-                                 err);
+                                 100.0 * r.sf_truth_mask, 100.0 * r.sf_truth_all, 0.0, 0.25, err);
     }
     /* The run is at low activity: randoms a small share of the trues. */
     if (!st)

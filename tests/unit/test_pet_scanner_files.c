@@ -38,8 +38,7 @@ static void check(const expect *e)
     cr_expect_float_eq(s.e_hi_keV, e->e_hi, 1e-9);
     /* Flat blocks with front faces tangent to the ring do not overlap. */
     double half_w = 0.5 * s.block_transaxial * s.crystal_transaxial_mm;
-    cr_expect_leq(half_w, s.radius_mm * tan(PI / s.blocks_per_ring), "%s: blocks overlap",
-                  e->file);
+    cr_expect_leq(half_w, s.radius_mm * tan(PI / s.blocks_per_ring), "%s: blocks overlap", e->file);
     mist_material_list materials;
     memset(&materials, 0, sizeof materials);
     cr_assert_eq(mist_material_list_load(&materials, GEOM "materials.yaml", &err), MIST_OK, "%s",
@@ -53,21 +52,41 @@ static void check(const expect *e)
                  MIST_OK, "%s", err.msg);
     mist_sino_set_tof(&g, s.tof_bins, s.tof_bin_s);
     cr_expect_eq(g.n_planes, e->planes, "%s: %u planes", e->file, g.n_planes);
-    cr_expect_eq(mist_sino_size(&g) * sizeof(uint64_t), e->sinogram_bytes, "%s: %zu bytes",
-                 e->file, mist_sino_size(&g) * sizeof(uint64_t));
+    cr_expect_eq(mist_sino_size(&g) * sizeof(uint64_t), e->sinogram_bytes, "%s: %zu bytes", e->file,
+                 mist_sino_size(&g) * sizeof(uint64_t));
     mist_sino_free(&g);
 }
 
 Test(pet_scanner_files, biograph_vision)
 {
-    const expect e = {GEOM "pet_vision_lso.yaml", "lso", 760, 80, 38 * 8, 410.0, 4.0, 214.0,
-                      435.0, 585.0, 369, 287170560ull};
+    const expect e = {GEOM "pet_vision_lso.yaml",
+                      "lso",
+                      760,
+                      80,
+                      38 * 8,
+                      410.0,
+                      4.0,
+                      214.0,
+                      435.0,
+                      585.0,
+                      369,
+                      287170560ull};
     check(&e);
 }
 
 Test(pet_scanner_files, discovery_mi)
 {
-    const expect e = {GEOM "pet_discovery_mi_lyso.yaml", "lyso", 544, 36, 136 * 4, 372.0, 4.9,
-                      375.0, 425.0, 650.0, 421, 234520576ull};
+    const expect e = {GEOM "pet_discovery_mi_lyso.yaml",
+                      "lyso",
+                      544,
+                      36,
+                      136 * 4,
+                      372.0,
+                      4.9,
+                      375.0,
+                      425.0,
+                      650.0,
+                      421,
+                      234520576ull};
     check(&e);
 }

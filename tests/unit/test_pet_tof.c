@@ -16,8 +16,8 @@ Test(pet_tof, scanner_keys_and_bins)
 {
     mist_pet_scanner s;
     mist_error err;
-    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_ideal_tof.yaml", &s, &err),
-                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_ideal_tof.yaml", &s, &err), MIST_OK,
+                 "%s", err.msg);
     cr_expect_eq(s.tof_bins, 41);
     cr_expect_float_eq(s.tof_bin_s, 50e-12, 1e-20);
     cr_expect_float_eq(s.tof_fwhm_s, 200e-12, 1e-20);
@@ -60,12 +60,14 @@ Test(pet_tof, off_centre_point_source_tof_centroid_is_two_x_over_c)
                  MIST_OK, "%s", err.msg);
     const double activity_Bq = 5e7, src[3] = {0.0, 100.0, 0.0};
     cr_assert_eq(mist_acquisition_init(&acq, mist_nuclide_find("F-18"), activity_Bq, 0.0, 20.0,
-                                       1e-3, 20, 1.0, &t, &err), MIST_OK, "%s", err.msg);
+                                       1e-3, 20, 1.0, &t, &err),
+                 MIST_OK, "%s", err.msg);
     mist_emission_options opt = mist_emission_default_options();
     opt.positron_range = 0; /* the annihilation at the source point, back to back */
     opt.acollinearity = 0;
-    cr_assert_eq(mist_pet_sim_init(&ps, &acq, &sc, NULL, &opt, src, 1.0, activity_Bq * 1e-3, &t,
-                                   &err), MIST_OK, "%s", err.msg);
+    cr_assert_eq(
+        mist_pet_sim_init(&ps, &acq, &sc, NULL, &opt, src, 1.0, activity_Bq * 1e-3, &t, &err),
+        MIST_OK, "%s", err.msg);
     cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
     cr_assert_eq(t.arrays[ps.id_trues].ndim, 4);
     cr_assert_eq(t.arrays[ps.id_trues].dims[0], 41);
@@ -107,8 +109,8 @@ Test(pet_tof, off_centre_point_source_tof_centroid_is_two_x_over_c)
         double mean = sum[h] / n[h], want = expect[h] / n[h], se = spread / sqrt(n[h]);
         cr_log_info("TOF centroid (%s): %.2f ps, 2x/c predicts %.2f ps (%+.2f se, %g trues)",
                     h ? "x < 0" : "x > 0", mean * 1e12, want * 1e12, (mean - want) / se, n[h]);
-        cr_expect_lt(fabs(mean - want), 4 * se, "half %d: centroid %g ps vs %g ps", h,
-                     mean * 1e12, want * 1e12);
+        cr_expect_lt(fabs(mean - want), 4 * se, "half %d: centroid %g ps vs %g ps", h, mean * 1e12,
+                     want * 1e12);
     }
     /* Variance of a Gaussian sample: relative standard error sqrt(2 / n). */
     double rms = sqrt(var / n_all);
