@@ -79,8 +79,8 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
         "name", "modality", "geometry", "crystal", "block", "blocks_per_ring", "block_rings",
         "crystals_per_ring", "rings", "axial_fov_mm", "ring_diameter_mm", "energy_window_keV",
         "energy_resolution", "coincidence_window_ns", "delayed_window_offset_ns",
-        "tof_resolution_ps", "tof_bins", "tof_bin_ps", "dead_time_ns", "dead_time_model", "multiples",
-        "positioning", "sinogram", NULL};
+        "tof_resolution_ps", "tof_bins", "tof_bin_ps", "dead_time_ns", "dead_time_model",
+        "multiples", "positioning", "sinogram", NULL};
     static const char *const sino_keys[] = {"span", "max_ring_difference", "radial_bins", NULL};
     static const char *const geometries[] = {"blocks", "ideal_ring", NULL};
     static const char *const modalities[] = {"pet", NULL};
