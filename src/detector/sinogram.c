@@ -90,8 +90,8 @@ void mist_sino_free(mist_sino_geom *g)
 }
 
 /* mist_sino_lor, also saying whether ca is the first crystal along the LOR. */
-static int lor_of(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view,
-                  int32_t *rho, int32_t *delta, uint32_t *plane, int *a_first)
+static int lor_of(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view, int32_t *rho,
+                  int32_t *delta, uint32_t *plane, int *a_first)
 {
     uint32_t n = g->n_crystals;
     uint32_t a = ca % n, b = cb % n, ra = ca / n, rb = cb / n;
@@ -122,8 +122,8 @@ static int lor_of(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *v
     return 0;
 }
 
-int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view,
-                  int32_t *rho, int32_t *delta, uint32_t *plane)
+int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view, int32_t *rho,
+                  int32_t *delta, uint32_t *plane)
 {
     int a_first;
     return lor_of(g, ca, cb, view, rho, delta, plane, &a_first);

@@ -171,8 +171,8 @@ static mist_status write_tof_attrs(hid_t file, const mist_pet_sim *ps, mist_erro
 {
     if (ps->sino.n_tof <= 1)
         return MIST_OK;
-    static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
-                                        "randoms", "delayed"};
+    static const char *const names[] = {"prompts",           "trues",   "scatters",
+                                        "detector_scatters", "randoms", "delayed"};
     double bin_ps = ps->sino.tof_bin_s * 1e12, fwhm_ps = ps->scanner->tof_fwhm_s * 1e12;
     mist_status st = MIST_OK;
     for (size_t i = 0; !st && i < 6; i++) {

@@ -39,8 +39,8 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
 
 /* Looks at a run's reduced tallies (on rank 0 only): the PET model (its
  * scanner, sinogram geometry and tally ids) and the tallies. */
-typedef mist_status (*mist_simulate_inspect_fn)(void *ctx, const mist_pet_sim *pet,
-                                                mist_tallies *t, mist_error *err);
+typedef mist_status (*mist_simulate_inspect_fn)(void *ctx, const mist_pet_sim *pet, mist_tallies *t,
+                                                mist_error *err);
 
 /* Run the study's acquisition like mist_simulate, write no file, and hand
  * the reduced tallies to fn on rank 0 (validation runs).  Collective. */
