@@ -3,7 +3,8 @@
  * window -> emission (annihilation pair, prompt and delayed gammas) -> the
  * photons' way to the scanner -> singles (crystal, time, energy, truth) ->
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
- * detector scatters, randoms, delayed) and counters.
+ * detector scatters, randoms, delayed; with a TOF axis when the scanner has
+ * TOF bins, detector/sinogram.h) and counters.
  *
  * Built so far: point sources, in air or inside a voxel grid through which
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
