@@ -79,8 +79,8 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
         "name", "modality", "geometry", "crystal", "block", "blocks_per_ring", "block_rings",
         "crystals_per_ring", "rings", "axial_fov_mm", "ring_diameter_mm", "energy_window_keV",
         "energy_resolution", "coincidence_window_ns", "delayed_window_offset_ns",
-        "tof_resolution_ps", "tof_bins", "dead_time_ns", "dead_time_model", "multiples",
-        "positioning", "sinogram", NULL};
+        "tof_resolution_ps", "tof_bins", "tof_bin_ps", "dead_time_ns", "dead_time_model",
+        "multiples", "positioning", "sinogram", NULL};
     static const char *const sino_keys[] = {"span", "max_ring_difference", "radial_bins", NULL};
     static const char *const geometries[] = {"blocks", "ideal_ring", NULL};
     static const char *const modalities[] = {"pet", NULL};
@@ -95,7 +95,7 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
     mist_yaml_node *root = doc->root, *sino;
     const char *name;
     int geometry, modality, dead, pos, mult;
-    double diameter, window[2], e_res, coinc_ns, delay_ns, tof_ps, dead_ns;
+    double diameter, window[2], e_res, coinc_ns, delay_ns, tof_ps, tof_bin_ps, dead_ns;
     long tof_bins, span, mrd, radial;
     const double def_window[2] = {435.0, 650.0};
     if ((st = mist_yaml_check_unknown(root, "", top, err)) ||
@@ -123,6 +123,9 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
         (st = mist_yaml_get_double(root, "", "tof_resolution_ps", MIST_OPTIONAL, 0.0,
                                    (mist_range){0.0, 1.0e5, 0, 0}, &tof_ps, err)) ||
         (st = mist_yaml_get_int(root, "", "tof_bins", MIST_OPTIONAL, 1, 1, 255, &tof_bins, err)) ||
+        (st = mist_yaml_get_double(root, "", "tof_bin_ps", MIST_OPTIONAL,
+                                   coinc_ns * 1e3 / (double)tof_bins,
+                                   (mist_range){0.1, 1.0e5, 0, 0}, &tof_bin_ps, err)) ||
         (st = mist_yaml_get_double(root, "", "dead_time_ns", MIST_OPTIONAL, 0.0,
                                    (mist_range){0.0, 1.0e6, 0, 0}, &dead_ns, err)) ||
         (st = mist_yaml_get_choice(root, "", "dead_time_model", MIST_OPTIONAL, 0, dead_models,
@@ -145,6 +148,13 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
                                 err, "expected [low, high] with low < high");
         goto done;
     }
+    if (tof_bins > 1 && !(tof_ps > 0)) {
+        st = mist_yaml_error_at(mist_yaml_map_find(root, "tof_bins"), "tof_bins", err,
+                                "expected 1 without a tof_resolution_ps > 0 (TOF bins need a "
+                                "timing resolution), got %ld",
+                                tof_bins);
+        goto done;
+    }
     if (span % 2 == 0 || (radial % 2) || mrd < (span - 1) / 2) {
         st = mist_yaml_error_at(sino, "sinogram", err,
                                 "expected an odd span, an even radial_bins and "
@@ -159,6 +169,7 @@ mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_er
     s->delayed_offset_s = delay_ns * 1e-9;
     s->tof_fwhm_s = tof_ps * 1e-12;
     s->tof_bins = (uint32_t)tof_bins;
+    s->tof_bin_s = tof_bins > 1 ? tof_bin_ps * 1e-12 : 0.0;
     s->dead_time_s = dead_ns * 1e-9;
     s->dead_time_model = (mist_dead_time_model)dead;
     s->positioning = (mist_pet_positioning)pos;
@@ -196,9 +207,11 @@ int mist_pet_ideal_hit(const mist_pet_scanner *s, const double p[3], const doubl
     double angle = atan2(y, x);
     if (angle < 0)
         angle += 2.0 * MIST_PI;
-    uint32_t i = (uint32_t)(angle / (2.0 * MIST_PI) * s->crystals_per_ring);
+    /* Element i is centred at 2 pi i / n (as crystals in sinogram.h and the
+     * blocks' crystals are): the nearest centre, wrapping past 2 pi to 0. */
+    uint32_t i = (uint32_t)(angle / (2.0 * MIST_PI) * s->crystals_per_ring + 0.5);
     if (i >= s->crystals_per_ring)
-        i = s->crystals_per_ring - 1;
+        i -= s->crystals_per_ring;
     uint32_t ring = (uint32_t)((z + half) / s->ring_pitch_mm);
     if (ring >= s->rings)
         ring = s->rings - 1;

@@ -15,6 +15,8 @@
  *    extent, in the element at that angle and height.
  * Coordinates: scanner axis = z, centre of the axial field of view at z = 0,
  * crystal index 0 at angle 0 (the +x axis), counter-clockwise.
+ * TOF sinograms (detector/sinogram.h) need tof_resolution_ps > 0 and
+ * tof_bins > 1; tof_bin_ps defaults to the coincidence window / tof_bins.
  */
 #ifndef MIST_DETECTOR_PET_SCANNER_H
 #define MIST_DETECTOR_PET_SCANNER_H
@@ -48,6 +50,7 @@ typedef struct mist_pet_scanner {
     double delayed_offset_s;
     double tof_fwhm_s;          /**< [s] coincidence timing resolution, 0 = no TOF */
     uint32_t tof_bins;          /**< TOF bins in the sinograms (1 = none) */
+    double tof_bin_s;           /**< [s] TOF bin width (default coincidence window / tof_bins) */
     double dead_time_s;         /**< [s] per block, 0 = none */
     mist_dead_time_model dead_time_model;
     mist_multiples_policy multiples;

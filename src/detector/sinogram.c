@@ -36,6 +36,7 @@ mist_status mist_sino_init(mist_sino_geom *g, uint32_t n_crystals, uint32_t n_ri
     g->span = span;
     g->max_ring_difference = max_ring_difference;
     g->radius_mm = radius_mm;
+    g->n_tof = 1;
     int32_t n_pos = (int32_t)(max_ring_difference + (span - 1) / 2) / (int32_t)span;
     g->n_segments = 2 * (uint32_t)n_pos + 1;
     g->plane_of = malloc((size_t)n_rings * n_rings * sizeof *g->plane_of);
@@ -88,11 +89,13 @@ void mist_sino_free(mist_sino_geom *g)
     *g = (mist_sino_geom){0};
 }
 
-int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view,
-                  int32_t *rho, int32_t *delta, uint32_t *plane)
+/* mist_sino_lor, also saying whether ca is the first crystal along the LOR. */
+static int lor_of(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view, int32_t *rho,
+                  int32_t *delta, uint32_t *plane, int *a_first)
 {
     uint32_t n = g->n_crystals;
     uint32_t a = ca % n, b = cb % n, ra = ca / n, rb = cb / n;
+    *a_first = 1; /* same angle: no order (the LOR is not in the sinogram) */
     if (a == b)
         return -1;
     uint32_t k = (a + b) % n;
@@ -105,6 +108,7 @@ int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *v
     double ta = g->sin_t[a] * cp - g->cos_t[a] * sp, tb = g->sin_t[b] * cp - g->cos_t[b] * sp;
     int32_t d = tb > ta ? (int32_t)rb - (int32_t)ra : (int32_t)ra - (int32_t)rb;
     uint32_t first = tb > ta ? ra : rb, second = tb > ta ? rb : ra;
+    *a_first = tb > ta;
     *view = k / 2;
     *rho = r;
     *delta = d;
@@ -118,11 +122,63 @@ int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *v
     return 0;
 }
 
+int mist_sino_lor(const mist_sino_geom *g, uint32_t ca, uint32_t cb, uint32_t *view, int32_t *rho,
+                  int32_t *delta, uint32_t *plane)
+{
+    int a_first;
+    return lor_of(g, ca, cb, view, rho, delta, plane, &a_first);
+}
+
 int64_t mist_sino_bin(const mist_sino_geom *g, uint32_t ca, uint32_t cb)
 {
     uint32_t view, plane;
     int32_t rho, delta;
-    if (mist_sino_lor(g, ca, cb, &view, &rho, &delta, &plane))
+    int a_first;
+    if (lor_of(g, ca, cb, &view, &rho, &delta, &plane, &a_first))
         return -1;
     return ((int64_t)plane * g->n_views + view) * g->n_radial + (rho + (int32_t)g->n_radial / 2);
+}
+
+void mist_sino_set_tof(mist_sino_geom *g, uint32_t n_tof, double tof_bin_s)
+{
+    g->n_tof = n_tof > 1 ? n_tof : 1;
+    g->tof_bin_s = n_tof > 1 ? tof_bin_s : 0.0;
+}
+
+uint32_t mist_sino_tof_index(const mist_sino_geom *g, double tau_s)
+{
+    if (g->n_tof <= 1)
+        return 0;
+    double k = floor(tau_s / g->tof_bin_s + 0.5 * g->n_tof);
+    if (!(k >= 0.0)) /* also NaN */
+        return 0;
+    return k >= (double)g->n_tof ? g->n_tof - 1 : (uint32_t)k;
+}
+
+int64_t mist_sino_bin_tof(const mist_sino_geom *g, uint32_t ca, uint32_t cb, double dt_s,
+                          double *tau_s)
+{
+    uint32_t view, plane;
+    int32_t rho, delta;
+    int a_first;
+    int out = lor_of(g, ca, cb, &view, &rho, &delta, &plane, &a_first);
+    /* tau = t(first along the LOR) - t(second); dt_s = t(cb) - t(ca). */
+    double tau = a_first ? -dt_s : dt_s;
+    if (tau_s)
+        *tau_s = tau;
+    if (out)
+        return -1;
+    int64_t tof = mist_sino_tof_index(g, tau);
+    return ((tof * g->n_planes + plane) * g->n_views + view) * g->n_radial +
+           (rho + (int32_t)g->n_radial / 2);
+}
+
+int mist_sino_a_first(const mist_sino_geom *g, uint32_t ca, uint32_t cb)
+{
+    uint32_t n = g->n_crystals, a = ca % n, b = cb % n;
+    if (a == b)
+        return 1;
+    double phi = MIST_PI * ((a + b) % n) / n, cp = cos(phi), sp = sin(phi);
+    double ta = g->sin_t[a] * cp - g->cos_t[a] * sp, tb = g->sin_t[b] * cp - g->cos_t[b] * sp;
+    return tb > ta;
 }

@@ -52,6 +52,7 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
                             scanner->radius_mm, err);
     if (st)
         return st;
+    mist_sino_set_tof(&ps->sino, scanner->tof_bins, scanner->tof_bin_s);
     ps->busy = malloc(ps->coinc.n_blocks * sizeof *ps->busy);
     if (!ps->busy)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
@@ -61,14 +62,16 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
         return st;
 
     char path[96];
-    uint64_t dims[3] = {ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
+    /* [tof,] planes, views, radial: the TOF axis only when there are TOF bins. */
+    uint64_t dims[4] = {ps->sino.n_tof, ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
+    int tof = ps->sino.n_tof > 1;
     static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
                                         "randoms", "delayed"};
     size_t *ids[] = {&ps->id_prompts, &ps->id_trues,   &ps->id_scatters,
                      &ps->id_det_scatters, &ps->id_randoms, &ps->id_delayed};
     for (size_t i = 0; i < 6 && !st; i++) {
         snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
-        st = mist_tallies_declare(t, path, "counts", 3, dims, ids[i], err);
+        st = mist_tallies_declare(t, path, "counts", 3 + tof, dims + !tof, ids[i], err);
     }
     uint64_t bins = MIST_PET_SPECTRUM_BINS;
     snprintf(path, sizeof path, "/pet/%s/singles_spectrum", scanner->name);
@@ -116,6 +119,7 @@ typedef struct pet_sink {
     mist_pet_sim *ps;
     mist_tallies *t;
     uint64_t outside;
+    uint64_t batch;
 } pet_sink;
 
 /* Add one coincidence to the prompts (and its truth class) or delayed sinogram. */
@@ -123,7 +127,17 @@ static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
 {
     pet_sink *sk = ctx;
     mist_pet_sim *ps = sk->ps;
-    int64_t bin = mist_sino_bin(&ps->sino, c->crystal[0], c->crystal[1]);
+    double tau_s;
+    int64_t bin = mist_sino_bin_tof(&ps->sino, c->crystal[0], c->crystal[1], c->dt_s, &tau_s);
+    if (ps->listmode) {
+        int a_first = mist_sino_a_first(&ps->sino, c->crystal[0], c->crystal[1]);
+        mist_lm_event e = {.crystal = {c->crystal[!a_first], c->crystal[a_first]},
+                           .tof_ps = (float)(tau_s * 1e12),
+                           .batch = (uint32_t)sk->batch,
+                           .cls = c->cls,
+                           .delayed = (uint8_t)delayed};
+        mist_listmode_add(ps->listmode, &e);
+    }
     if (bin < 0) {
         sk->outside += !delayed;
         return;
@@ -214,8 +228,15 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
 
     /* Coincidences straight into the sinograms. */
     mist_coinc_counts cc = {0};
-    pet_sink sk = {.ps = ps, .t = t};
+    pet_sink sk = {.ps = ps, .t = t, .batch = batch};
+    if (ps->listmode)
+        mist_listmode_begin(ps->listmode, batch);
     mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, bin_coinc, &sk, &cc);
+    if (ps->listmode) {
+        mist_status st = mist_listmode_end(ps->listmode, err);
+        if (st)
+            return st;
+    }
     uint64_t outside = sk.outside;
     counts[MIST_PET_SINGLES_IN] += cc.singles_in;
     counts[MIST_PET_LOST_DEAD_TIME] += cc.lost_dead_time;

@@ -3,7 +3,8 @@
  * window -> emission (annihilation pair, prompt and delayed gammas) -> the
  * photons' way to the scanner -> singles (crystal, time, energy, truth) ->
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
- * detector scatters, randoms, delayed) and counters.
+ * detector scatters, randoms, delayed; with a TOF axis when the scanner has
+ * TOF bins, detector/sinogram.h) and counters.
  *
  * Built so far: point sources, in air or inside a voxel grid through which
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
@@ -12,6 +13,9 @@
  * Decays come from a point or from a phantom's activity map (transport/source.h).
  * The spectrum of all singles offered to the sorter (measured energy, 1 keV
  * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
+ *
+ * With a list-mode buffer (engine/listmode.h) every prompt and delayed
+ * coincidence is also kept as a record.
  *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
  * work space once; a batch allocates nothing unless its singles outgrow the
@@ -31,6 +35,7 @@
 #include "detector/pet_scanner.h"
 #include "detector/sinogram.h"
 #include "engine/acquisition.h"
+#include "engine/listmode.h"
 #include "engine/tally.h"
 #include "physics/emission.h"
 #include "transport/source.h"
@@ -69,6 +74,7 @@ typedef struct mist_pet_sim {
     double source_density_g_cm3; /**< density around the source, for the positron range */
     const mist_tracker *medium;  /**< grid the photons cross first, or NULL (air) */
     const mist_source *source;   /**< activity map to sample decays from, or NULL (point) */
+    mist_listmode *listmode;     /**< list-mode records of this rank, or NULL (none) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
     /* work space (per rank) */
     mist_single *singles;
@@ -100,6 +106,12 @@ static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker 
 static inline void mist_pet_sim_set_source(mist_pet_sim *ps, const mist_source *source)
 {
     ps->source = source;
+}
+
+/* Record every coincidence in `lm` (borrowed, this rank's; NULL for none). */
+static inline void mist_pet_sim_set_listmode(mist_pet_sim *ps, mist_listmode *lm)
+{
+    ps->listmode = lm;
 }
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space

@@ -54,12 +54,14 @@ typedef struct sim {
     mist_tracker *tracker;
     mist_acquisition acq;
     mist_pet_sim pet;
+    mist_listmode listmode; /**< used when the study asks for list-mode */
     mist_tallies tallies;
 } sim;
 
 static void sim_free(sim *s)
 {
     mist_pet_sim_free(&s->pet);
+    mist_listmode_free(&s->listmode);
     mist_tallies_free(&s->tallies);
     mist_tracker_free(s->tracker);
     mist_voxel_grid_free(s->grid);
@@ -157,6 +159,39 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
         mist_pet_sim_set_source(&s->pet, &s->source);
         st = mist_tallies_alloc(&s->tallies, err);
     }
+    if (!st && study->acquisition.listmode) {
+        st = mist_listmode_init(&s->listmode, s->acq.n_batches, err);
+        mist_pet_sim_set_listmode(&s->pet, &s->listmode);
+    }
+    return st;
+}
+
+/* TOF sinograms: the bin width, timing resolution and tau convention on each. */
+static mist_status write_tof_attrs(hid_t file, const mist_pet_sim *ps, mist_error *err)
+{
+    if (ps->sino.n_tof <= 1)
+        return MIST_OK;
+    static const char *const names[] = {"prompts",           "trues",   "scatters",
+                                        "detector_scatters", "randoms", "delayed"};
+    double bin_ps = ps->sino.tof_bin_s * 1e12, fwhm_ps = ps->scanner->tof_fwhm_s * 1e12;
+    mist_status st = MIST_OK;
+    for (size_t i = 0; !st && i < 6; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/pet/%s/%s", ps->scanner->name, names[i]);
+        hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+        if (d < 0)
+            return mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
+        (void)((st = mist_h5_attr_double(d, "tof_bin_ps", &bin_ps, 1, err)) ||
+               (st = mist_h5_attr_double(d, "tof_resolution_ps", &fwhm_ps, 1, err)) ||
+               (st = mist_h5_attr_str(d, "tof_convention",
+                                      "axis 0 = TOF bin k of tau = t(first) - t(second) in the LOR "
+                                      "order of the sinogram (along (-sin phi, cos phi)), centre "
+                                      "(k - (n_tof - 1) / 2) tof_bin_ps; tau = 2 x / c for an "
+                                      "annihilation x mm along that direction from the LOR "
+                                      "midpoint; outer bins hold everything beyond them",
+                                      err)));
+        H5Dclose(d);
+    }
     return st;
 }
 
@@ -220,7 +255,7 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     for (int i = 0; !st && i < MIST_PET_N_COUNTERS; i++)
         st = mist_h5_attr_u64(d, mist_pet_counter_names[i], &c[i], 1, err);
     H5Dclose(d);
-    return st;
+    return st ? st : write_tof_attrs(h5->file, &s->pet, err);
 }
 
 mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opts,
@@ -240,22 +275,35 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
 
-    /* Checkpoints beside the result: OUT.h5.checkpoint, removed when the run completes. */
+    /* Checkpoints beside the result: OUT.h5.checkpoint, removed when the run
+     * completes.  List-mode runs are not checkpointed: the records of the
+     * epochs before a crash are not in the checkpoint. */
     char checkpoint[4096];
     snprintf(checkpoint, sizeof checkpoint, "%s.checkpoint", opts->output);
+    int checkpoints = !study->acquisition.listmode;
+    if (!st && opts->resume && !checkpoints)
+        st = mist_error_set(err, MIST_ERR_INPUT,
+                            "--resume: list-mode runs (acquisition.listmode: true) are not "
+                            "checkpointed, so they cannot be resumed");
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
                                .n_batches = s.acq.n_batches,
                                .quiet = opts->quiet,
                                .label = "simulate",
                                .unit = "decays",
-                               .checkpoint_path = checkpoint,
+                               .checkpoint_path = checkpoints ? checkpoint : NULL,
                                .checkpoint_interval_s = study->acquisition.checkpoint_s,
                                .resume = opts->resume,
                                .run_key = study->study_yaml};
         mist_engine_stats stats;
         st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, &stats, err);
         res->wall_s = stats.wall_s;
+    }
+    if (!st && study->acquisition.listmode) {
+        /* Collective: rank 0 writes every rank's records in batch order. */
+        char path[96];
+        snprintf(path, sizeof path, "/pet/%s/listmode", s.scanner.name);
+        st = mist_listmode_write(&s.listmode, h5.file, path, &res->listmode_records, err);
     }
     if (!st && mpi.rank == 0) {
         res->decays = mist_tally_sum(&s.tallies, s.acq.id_batch);
@@ -272,6 +320,31 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
              opts->with_recon ? "OSEM reconstruction, lesion analysis" : "");
+    sim_free(&s);
+    return st;
+}
+
+mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
+                                  void *ctx, mist_error *err)
+{
+    sim s;
+    memset(&s, 0, sizeof s);
+    mist_status st = setup(&s, study, err);
+    mist_pet_sim_set_listmode(&s.pet, NULL); /* no file, so no list */
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
+    if (!st) {
+        mist_engine_opts eo = {.seed = study->seed,
+                               .n_batches = s.acq.n_batches,
+                               .quiet = quiet,
+                               .label = study->name,
+                               .unit = "decays"};
+        st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, NULL, err);
+    }
+    if (!st && mist_mpi_world().rank == 0)
+        st = fn(ctx, &s.pet, &s.tallies, err);
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     sim_free(&s);
     return st;
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "engine/pet_sim.h"
+#include "engine/tally.h"
 #include "io/h5out.h"
 #include "io/study.h"
 
@@ -27,6 +29,7 @@ typedef struct mist_simulate_opts {
 typedef struct mist_simulate_result {
     uint64_t decays;            /**< decays simulated (all ranks) */
     uint64_t prompts;           /**< prompt coincidences */
+    uint64_t listmode_records;  /**< list-mode records written (0 without list-mode) */
     double wall_s;              /**< [s] engine wall time */
     char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
 } mist_simulate_result;
@@ -34,6 +37,16 @@ typedef struct mist_simulate_result {
 /* Collective over MPI ranks; every rank gets the same status. */
 mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opts,
                           mist_simulate_result *res, mist_error *err);
+
+/* Looks at a run's reduced tallies (on rank 0 only): the PET model (its
+ * scanner, sinogram geometry and tally ids) and the tallies. */
+typedef mist_status (*mist_simulate_inspect_fn)(void *ctx, const mist_pet_sim *pet, mist_tallies *t,
+                                                mist_error *err);
+
+/* Run the study's acquisition like mist_simulate, write no file, and hand
+ * the reduced tallies to fn on rank 0 (validation runs).  Collective. */
+mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
+                                  void *ctx, mist_error *err);
 
 /* Write the root attributes every mist result carries (DESIGN.md). */
 mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_error *err);

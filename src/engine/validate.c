@@ -9,6 +9,7 @@
 #include "engine/acquisition.h"
 #include "engine/tally.h"
 #include "par/mpi_env.h"
+#include "engine/validate_pet.h"
 #include "physics/validate_physics.h"
 
 static mist_status check_rng(mist_validation *v, mist_error *err)
@@ -180,6 +181,8 @@ int mist_validate_command(int quick, int json)
     mist_status st = mist_validate_foundation(quick, &v, &err);
     if (!st)
         st = mist_validate_physics(quick, &v, &err);
+    if (!st)
+        st = mist_validate_pet(quick, &v, &err);
     if (st) {
         fprintf(stderr, "mist validate: %s: %s\n", mist_status_name(st), err.msg);
         mist_validation_free(&v);

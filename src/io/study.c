@@ -83,7 +83,8 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                       "scanner", "acquisition", "recon",   "analysis", NULL};
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
-                                           "time_bin_s", "checkpoint_s", NULL};
+                                           "time_bin_s", "checkpoint_s",
+                                           "listmode", NULL};
     static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
                                              NULL};
     static const char *const analysis_keys[] = {"realizations", NULL};
@@ -133,7 +134,9 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                    &s->acquisition.time_bin_s, err)) ||
         (st = mist_yaml_get_double(acq, "acquisition", "checkpoint_s", MIST_OPTIONAL, 300.0,
                                    (mist_range){0.0, 1.0e7, 0, 0}, &s->acquisition.checkpoint_s,
-                                   err)))
+                                   err)) ||
+        (st = mist_yaml_get_bool(acq, "acquisition", "listmode", MIST_OPTIONAL, 0,
+                                 &s->acquisition.listmode, err)))
         return st;
     double bins = s->acquisition.duration_s / s->acquisition.time_bin_s;
     if (bins > 1.0e7)

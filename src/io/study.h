@@ -50,6 +50,7 @@ typedef struct mist_study {
         long batches;              /**< number of time-slice batches (RNG substreams) */
         double time_bin_s;         /**< [s] width of the decay-time histogram bins */
         double checkpoint_s;       /**< [s] minimum time between checkpoints (0: every epoch) */
+        int listmode;              /**< 1: write /pet/<scanner>/listmode (engine/listmode.h) */
     } acquisition;
 
     struct {

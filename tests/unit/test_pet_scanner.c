@@ -45,7 +45,7 @@ Test(pet_scanner, ideal_ring_hits)
     cr_assert_eq(mist_pet_ideal_hit(&s, p, dy, &c, &path), 1);
     cr_expect_float_eq(path, sqrt(421.0 * 421.0 - 100.0 * 100.0), 1e-9);
     double angle = atan2(path, 100.0);
-    cr_expect_eq(c % 256, (uint32_t)(angle / (2 * PI) * 256));
+    cr_expect_eq(c % 256, (uint32_t)lround(angle / (2 * PI) * 256), "nearest element centre");
     cr_expect_eq(c / 256, (uint32_t)((10 + 100) / 20.0));
     /* Steeper than the axial half-extent: leaves through an end. */
     const double dz[3] = {0.1, 0, sqrt(1 - 0.01)};
