@@ -5,6 +5,29 @@
 
 #define PER_DECADE 64.0
 
+/* Fraction of the table's largest value that the squeeze bound aims for. */
+#define SQUEEZE_LEVEL 0.98
+
+/* The squeeze: the first table point k whose suffix minimum min(s_norm[k..]) reaches
+ * SQUEEZE_LEVEL of the maximum.  The linear interpolant between points k and beyond is at
+ * least that minimum, and a q at or above point k + 1 falls in cell k or later even after
+ * rounding of the logarithm in mist_compton_s_norm, so S_mat(q) >= s_sat there. */
+static void squeeze_build(mist_compton_table *t)
+{
+    double suffix_min[MIST_COMPTON_NQ], s_max = 0.0;
+    suffix_min[MIST_COMPTON_NQ - 1] = t->s_norm[MIST_COMPTON_NQ - 1];
+    for (int k = MIST_COMPTON_NQ - 2; k >= 0; k--)
+        suffix_min[k] = fmin(suffix_min[k + 1], t->s_norm[k]);
+    for (int k = 0; k < MIST_COMPTON_NQ; k++)
+        s_max = fmax(s_max, t->s_norm[k]);
+    int k = 0;
+    while (k < MIST_COMPTON_NQ - 2 && suffix_min[k] < SQUEEZE_LEVEL * s_max)
+        k++;
+    double q = MIST_COMPTON_Q_MIN * pow(10.0, (k + 1) / PER_DECADE);
+    t->q2_sat = q * q;
+    t->s_sat = suffix_min[k];
+}
+
 mist_status mist_compton_build(const mist_material *m, mist_compton_table *out, mist_error *err)
 {
     double n_z = 0.0; /* electrons per gram / N_A */
@@ -27,6 +50,7 @@ mist_status mist_compton_build(const mist_material *m, mist_compton_table *out, 
         }
         out->s_norm[k] = fmin(1.0, fmax(0.0, s / n_z));
     }
+    squeeze_build(out);
     return MIST_OK;
 }
 
@@ -57,6 +81,7 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
     const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
     const double p1 = a1 / (a1 + a2);
     const double q_scale = e_keV / MIST_HC_KEV_ANGSTROM;
+    const double q2_scale = 0.5 * q_scale * q_scale; /* q^2 = q2_scale (1 - cos theta) */
     for (;;) {
         /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1], then reject by
          * g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel 1960). */
@@ -71,8 +96,11 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
         if (mist_rng_uniform(rng) > g)
             continue;
         if (model == MIST_COMPTON_SCATTER_FUNCTION) {
-            double q = q_scale * sqrt(0.5 * one_minus_cos);
-            if (mist_rng_uniform(rng) > mist_compton_s_norm(table, q))
+            double q2 = q2_scale * one_minus_cos;
+            double u = mist_rng_uniform(rng);
+            /* Squeeze: u <= s_sat <= S_mat(q) accepts without the table. */
+            if (!(q2 >= table->q2_sat && u <= table->s_sat) &&
+                u > mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
                 continue;
         }
         double c = 1.0 - one_minus_cos;
