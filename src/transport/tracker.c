@@ -61,6 +61,19 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
                 mx = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i];
         t->ln_majorant[i] = mx;
     }
+    /* Where one material's row is the majorant's at both ends of a cell, its interpolated mu
+     * is the majorant itself, bit for bit: Woodcock tracking knows every collision in it to be
+     * real without drawing a number (woodcock.c). */
+    for (int i = 0; i < MIST_XSEC_N - 1; i++) {
+        t->majorant_material[i] = MIST_TRACKER_NO_MATERIAL;
+        for (size_t m = 0; m < n_materials; m++) {
+            const double *row = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL];
+            if (used[m] && row[i] == t->ln_majorant[i] && row[i + 1] == t->ln_majorant[i + 1]) {
+                t->majorant_material[i] = (uint8_t)m;
+                break;
+            }
+        }
+    }
     size_t n_blocks = 1;
     for (int a = 0; a < 3; a++) {
         t->nb[a] = (grid->n[a] + (1u << MIST_TRACKER_BLOCK_LOG2) - 1) >> MIST_TRACKER_BLOCK_LOG2;

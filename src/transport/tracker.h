@@ -38,6 +38,9 @@ typedef struct mist_tracker {
     mist_physics_material *materials; /**< [n_materials], owned */
     uint8_t label_material[256];      /**< material index of each label in use */
     double ln_majorant[MIST_XSEC_N];  /**< ln(max mu [1/mm]) over materials in the grid */
+    uint8_t majorant_material[MIST_XSEC_N - 1]; /**< per energy cell: a material whose mu
+                                           is the majorant at both ends of the cell (so equal
+                                           to it in the whole cell), or MIST_TRACKER_NO_MATERIAL */
     mist_physics_options options;
     double lo_mm[3], hi_mm[3];        /**< [mm] the grid's box */
     double inv_voxel_mm[3];           /**< [1/mm] */
@@ -48,6 +51,7 @@ typedef struct mist_tracker {
 
 #define MIST_TRACKER_BLOCK_LOG2 3
 #define MIST_TRACKER_MIXED 0xFFFFu
+#define MIST_TRACKER_NO_MATERIAL 0xFFu
 
 /* Prepare tracking in grid, whose label map indexes materials[0 .. n_materials-1].  Every
  * label present in the grid must map to a material.  opt NULL: default options. */

@@ -15,6 +15,7 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
     double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
     mist_xsec_point e = mist_xsec_locate(p->energy_keV);
     double mu_max = mist_tracker_majorant(t, e), inv_mu_max = 1.0 / mu_max;
+    int maj_m = t->majorant_material[e.i];
     /* mu of each material at the current energy, computed when first needed: entry m is valid
      * when stamp[m] == gen, and gen moves on at every change of energy. */
     double mu_cache[256];
@@ -37,12 +38,16 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         s_exit -= s;
         int mi = mist_tracker_material_at(t, p->pos_mm);
         const mist_physics_material *m = &t->materials[mi];
-        if (stamp[mi] != gen) {
-            mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
-            stamp[mi] = gen;
+        /* In the majorant's own material mu = mu_max: every collision is real (u mu_max <
+         * mu_max for u < 1), and needs no random number. */
+        if (mi != maj_m) {
+            if (stamp[mi] != gen) {
+                mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
+                stamp[mi] = gen;
+            }
+            if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
+                continue; /* virtual collision */
         }
-        if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
-            continue; /* virtual collision */
         double e_before = p->energy_keV;
         uint16_t scatters = (uint16_t)(p->n_compton + p->n_rayleigh);
         mist_tracker_collide(t, m, p, e, rng);
@@ -54,6 +59,7 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
             e = mist_xsec_locate(p->energy_keV);
             mu_max = mist_tracker_majorant(t, e);
             inv_mu_max = 1.0 / mu_max;
+            maj_m = t->majorant_material[e.i];
             gen++;
         }
     }
