@@ -80,27 +80,32 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
     const double a1 = -log(eps0);            /* weight of the 1/eps part */
     const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
     const double p1 = a1 / (a1 + a2);
+    const double inv_p1 = 1.0 / p1, inv_p2 = 1.0 / (1.0 - p1);
     const double q_scale = e_keV / MIST_HC_KEV_ANGSTROM;
     const double q2_scale = 0.5 * q_scale * q_scale; /* q^2 = q2_scale (1 - cos theta) */
     for (;;) {
-        /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1], then reject by
-         * g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel 1960). */
-        double eps;
-        if (mist_rng_uniform(rng) < p1)
-            eps = exp(-a1 * mist_rng_uniform(rng));
+        /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1]: the 1/eps part (eps = eps0^v)
+         * with probability p1, else the eps part.  The uniform that picks the part, rescaled
+         * to [0, 1) within it, is uniform and independent of the choice: it serves as v. */
+        double u = mist_rng_uniform(rng), eps;
+        if (u < p1)
+            eps = exp(-a1 * (u * inv_p1));
         else
-            eps = sqrt(eps0_sq + (1.0 - eps0_sq) * mist_rng_uniform(rng));
+            eps = sqrt(eps0_sq + (1.0 - eps0_sq) * ((u - p1) * inv_p2));
         double one_minus_cos = (1.0 - eps) / (eps * k);
         double sin2 = one_minus_cos * (2.0 - one_minus_cos);
         double g = 1.0 - eps * sin2 / (1.0 + eps * eps);
-        if (mist_rng_uniform(rng) > g)
+        /* Accept with probability g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel
+         * 1960), times S_mat(q) in the default model: one uniform w decides both, as
+         * w <= g S_mat.  Since S_mat <= 1, w > g rejects at once; the squeeze
+         * S_mat(q) >= s_sat at large q accepts w <= g s_sat without the table. */
+        double w = mist_rng_uniform(rng);
+        if (w > g)
             continue;
         if (model == MIST_COMPTON_SCATTER_FUNCTION) {
             double q2 = q2_scale * one_minus_cos;
-            double u = mist_rng_uniform(rng);
-            /* Squeeze: u <= s_sat <= S_mat(q) accepts without the table. */
-            if (!(q2 >= table->q2_sat && u <= table->s_sat) &&
-                u > mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
+            if (!(q2 >= table->q2_sat && w <= g * table->s_sat) &&
+                w > g * mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
                 continue;
         }
         double c = 1.0 - one_minus_cos;

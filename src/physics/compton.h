@@ -17,10 +17,12 @@
  * energy is not modelled: E' follows the Compton relation exactly.
  *
  * S_mat is tabulated once per material (build); sampling allocates nothing.
- * Sampling first tests the uniform against a lower bound of S_mat valid at
- * large q (a squeeze), so the table, and its logarithm, are read only for
- * small angles or uniforms near 1; the accept/reject decisions, and hence the
- * random-number stream and the samples, are those of the plain lookup.
+ * Each attempt takes two uniforms: one picks the part of the Butcher-Messel
+ * mixture and, rescaled, samples within it; one accepts with probability
+ * g S_mat(q), the product of the Klein-Nishina and S(q) acceptances.  It is
+ * tested first against a lower bound of S_mat valid at large q (a squeeze), so
+ * the table, and its logarithm, are read only for small angles or uniforms
+ * near the bound; the decisions are those of the plain lookup.
  */
 #ifndef MIST_PHYSICS_COMPTON_H
 #define MIST_PHYSICS_COMPTON_H
