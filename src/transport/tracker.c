@@ -3,6 +3,24 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Ziggurat of 256 layers for exp(-x) (Marsaglia & Tsang 2000): R, the base layer's right
+ * edge, and V, each layer's area, from their paper.  Layer edges follow from equal areas,
+ * x[i+1] = -ln(exp(-x[i]) + V / x[i]); the top layer, [0, x[255]], then has area V to a
+ * relative 1.5e-12, so the sampler's law is exact far below any statistical test. */
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+
+static void ziggurat_build(mist_tracker *t)
+{
+    t->zig_x[0] = ZIG_V / exp(-ZIG_R); /* base layer as a rectangle of area V */
+    t->zig_x[1] = ZIG_R;
+    for (int i = 2; i < MIST_TRACKER_ZIG_LAYERS; i++)
+        t->zig_x[i] = -log(exp(-t->zig_x[i - 1]) + ZIG_V / t->zig_x[i - 1]);
+    t->zig_x[MIST_TRACKER_ZIG_LAYERS] = 0.0;
+    for (int i = 0; i <= MIST_TRACKER_ZIG_LAYERS; i++)
+        t->zig_f[i] = exp(-t->zig_x[i]);
+}
+
 mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material *materials,
                                 size_t n_materials, const mist_physics_options *opt,
                                 mist_tracker **out, mist_error *err)
@@ -99,6 +117,7 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
                 else if (t->block_label[b] != l)
                     t->block_label[b] = MIST_TRACKER_MIXED;
             }
+    ziggurat_build(t);
     mist_voxel_grid_bounds(grid, t->lo_mm, t->hi_mm);
     for (int a = 0; a < 3; a++)
         t->inv_voxel_mm[a] = 1.0 / grid->voxel_mm[a];

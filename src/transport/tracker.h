@@ -32,6 +32,8 @@
 #include "transport/photon.h"
 #include "transport/voxel_grid.h"
 
+#define MIST_TRACKER_ZIG_LAYERS 256
+
 typedef struct mist_tracker {
     const mist_voxel_grid *grid;      /**< borrowed; must outlive the tracker */
     size_t n_materials;
@@ -42,6 +44,10 @@ typedef struct mist_tracker {
                                            is the majorant at both ends of the cell (so equal
                                            to it in the whole cell), or MIST_TRACKER_NO_MATERIAL */
     mist_physics_options options;
+    double zig_x[MIST_TRACKER_ZIG_LAYERS + 1]; /**< ziggurat of the unit exponential: layer
+                                           edges, zig_x[0] = V / exp(-R), zig_x[1] = R, ...,
+                                           zig_x[256] = 0 */
+    double zig_f[MIST_TRACKER_ZIG_LAYERS + 1]; /**< exp(-zig_x[i]) */
     double lo_mm[3], hi_mm[3];        /**< [mm] the grid's box */
     double inv_voxel_mm[3];           /**< [1/mm] */
     size_t nb[3];                     /**< blocks of 8^3 voxels along x, y, z (rounded up) */
@@ -60,6 +66,26 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
                                 mist_tracker **out, mist_error *err);
 
 void mist_tracker_free(mist_tracker *t);
+
+/* A unit-mean exponential variate (the flight length in mean free paths) by the ziggurat
+ * method (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000): one 64-bit draw picks a layer (its
+ * low 8 bits) and a point in it (its high 52 bits); 98.9 % of draws end there, with no
+ * logarithm.  The method is exact: the tables' layer areas agree to 2e-12 (tracker.c). */
+static inline double mist_tracker_exponential(const mist_tracker *t, mist_rng *rng)
+{
+    for (;;) {
+        uint64_t bits = (uint64_t)mist_rng_u32(rng) << 32 | mist_rng_u32(rng);
+        unsigned i = (unsigned)(bits & 0xFFu);
+        double u = (double)(bits >> 12) * 0x1.0p-52;
+        double x = u * t->zig_x[i];
+        if (x < t->zig_x[i + 1])
+            return x; /* inside the layer's rectangle under the curve */
+        if (i == 0) /* the base layer's tail beyond R: R plus an exponential (memoryless) */
+            return t->zig_x[1] - log(mist_rng_uniform_pos(rng));
+        if (t->zig_f[i + 1] + (t->zig_f[i] - t->zig_f[i + 1]) * mist_rng_uniform(rng) < exp(-x))
+            return x; /* in the layer's wedge, under the curve */
+    }
+}
 
 /* Majorant [1/mm] at a located energy. */
 static inline double mist_tracker_majorant(const mist_tracker *t, mist_xsec_point p)

@@ -24,7 +24,7 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
     for (size_t m = 0; m < t->n_materials; m++)
         stamp[m] = 0;
     for (;;) {
-        double s = -log(mist_rng_uniform_pos(rng)) * inv_mu_max;
+        double s = mist_tracker_exponential(t, rng) * inv_mu_max;
         if (s >= s_exit) {
             for (int a = 0; a < 3; a++)
                 p->pos_mm[a] += s_exit * p->dir[a];
