@@ -154,6 +154,10 @@ double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
 
 int mist_tracker_enter(const mist_tracker *t, mist_photon *p)
 {
+    /* Strictly inside (the common case: sources lie in the grid): nothing to do. */
+    if (p->pos_mm[0] > t->lo_mm[0] && p->pos_mm[0] < t->hi_mm[0] && p->pos_mm[1] > t->lo_mm[1] &&
+        p->pos_mm[1] < t->hi_mm[1] && p->pos_mm[2] > t->lo_mm[2] && p->pos_mm[2] < t->hi_mm[2])
+        return 1;
     double t_near = -INFINITY, t_far = INFINITY;
     for (int a = 0; a < 3; a++) {
         if (p->dir[a] == 0.0) {
