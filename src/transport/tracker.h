@@ -116,6 +116,14 @@ static inline int mist_tracker_material_at(const mist_tracker *t, const double p
     return t->label_material[label];
 }
 
+/* Whether pos_mm lies in the grid's closed box. */
+static inline int mist_tracker_inside(const mist_tracker *t, const double pos_mm[3])
+{
+    /* Bitwise & rather than &&: six compares without six branches. */
+    return (pos_mm[0] >= t->lo_mm[0]) & (pos_mm[0] <= t->hi_mm[0]) & (pos_mm[1] >= t->lo_mm[1]) &
+           (pos_mm[1] <= t->hi_mm[1]) & (pos_mm[2] >= t->lo_mm[2]) & (pos_mm[2] <= t->hi_mm[2]);
+}
+
 /* Distance [mm] from pos_mm (inside the box) along dir to the box's boundary. */
 double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
                                   const double dir[3]);
