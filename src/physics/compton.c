@@ -74,14 +74,16 @@ double mist_compton_q(double e_keV, double cos_theta)
 double mist_compton_sample(const mist_compton_table *table, mist_compton_model model,
                            double e_keV, mist_rng *rng, double *cos_theta)
 {
-    const double k = e_keV / MIST_ELECTRON_MASS_KEV;
+    /* Divisions by constants become products with their reciprocals (to within an ulp). */
+    const double k = e_keV * (1.0 / MIST_ELECTRON_MASS_KEV);
     const double eps0 = 1.0 / (1.0 + 2.0 * k);
     const double eps0_sq = eps0 * eps0;
     const double a1 = -log(eps0);            /* weight of the 1/eps part */
     const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
-    const double p1 = a1 / (a1 + a2);
-    const double inv_p1 = 1.0 / p1, inv_p2 = 1.0 / (1.0 - p1);
-    const double q_scale = e_keV / MIST_HC_KEV_ANGSTROM;
+    const double a = a1 + a2;
+    const double p1 = a1 / a;
+    const double inv_p2 = a / a2; /* 1 / (1 - p1) */
+    const double q_scale = e_keV * (1.0 / MIST_HC_KEV_ANGSTROM);
     const double q2_scale = 0.5 * q_scale * q_scale; /* q^2 = q2_scale (1 - cos theta) */
     for (;;) {
         /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1]: the 1/eps part (eps = eps0^v)
@@ -89,7 +91,7 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
          * to [0, 1) within it, is uniform and independent of the choice: it serves as v. */
         double u = mist_rng_uniform(rng), eps;
         if (u < p1)
-            eps = exp(-a1 * (u * inv_p1));
+            eps = exp(-a * u); /* eps0^v with v = u / p1: a1 v = a u */
         else
             eps = sqrt(eps0_sq + (1.0 - eps0_sq) * ((u - p1) * inv_p2));
         double one_minus_cos = (1.0 - eps) / (eps * k);
