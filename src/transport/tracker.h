@@ -74,7 +74,8 @@ void mist_tracker_free(mist_tracker *t);
 static inline double mist_tracker_exponential(const mist_tracker *t, mist_rng *rng)
 {
     for (;;) {
-        uint64_t bits = (uint64_t)mist_rng_u32(rng) << 32 | mist_rng_u32(rng);
+        uint64_t hi = mist_rng_u32(rng); /* two statements: the draws' order is fixed */
+        uint64_t bits = hi << 32 | mist_rng_u32(rng);
         unsigned i = (unsigned)(bits & 0xFFu);
         double u = (double)(bits >> 12) * 0x1.0p-52;
         double x = u * t->zig_x[i];
