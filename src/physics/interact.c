@@ -32,24 +32,26 @@ void mist_interact_rotate(double dir[3], double cos_theta, mist_rng *rng)
         b = (double)mist_rng_u32(rng) * 0x1.0p-31 - 1.0;
         r2 = a * a + b * b;
     } while (r2 > 1.0 || r2 < 1e-12);
-    double inv_r2 = 1.0 / r2;
-    double cos_p = (a * a - b * b) * inv_r2, sin_p = 2.0 * a * b * inv_r2;
+    double c2 = a * a - b * b, s2 = 2.0 * a * b; /* r^2 cos 2phi, r^2 sin 2phi */
     double sin2_t = 1.0 - cos_theta * cos_theta;
-    double sin_t = sin2_t > 0.0 ? sqrt(sin2_t) : 0.0;
+    if (sin2_t < 0.0)
+        sin2_t = 0.0;
     double ux = dir[0], uy = dir[1], uz = dir[2];
     double nx, ny, nz;
     double perp2 = 1.0 - uz * uz;
     if (perp2 < 1e-10) {
         double sgn = uz >= 0.0 ? 1.0 : -1.0;
-        nx = sin_t * cos_p;
-        ny = sin_t * sin_p;
+        double w = sqrt(sin2_t) / r2;
+        nx = w * c2;
+        ny = w * s2;
         nz = sgn * cos_theta;
     } else {
-        double perp = sqrt(perp2), inv_perp = 1.0 / perp;
-        double sc = sin_t * cos_p * inv_perp, ss = sin_t * sin_p * inv_perp;
-        nx = ux * uz * sc - uy * ss + ux * cos_theta;
-        ny = uy * uz * sc + ux * ss + uy * cos_theta;
-        nz = -sin_t * cos_p * perp + uz * cos_theta;
+        /* sin(theta) perp in one square root, sin(theta) / (perp r^2) in one division. */
+        double st_perp = sqrt(sin2_t * perp2);
+        double w = st_perp / (perp2 * r2);
+        nx = w * (ux * uz * c2 - uy * s2) + ux * cos_theta;
+        ny = w * (uy * uz * c2 + ux * s2) + uy * cos_theta;
+        nz = -w * perp2 * c2 + uz * cos_theta;
     }
     /* The result is a unit vector up to rounding; renormalise only when rounding has
      * accumulated (|n|^2 off by more than 1e-12), which keeps |dir| = 1 to 1e-12. */
