@@ -35,24 +35,24 @@
 #define MIST_TRACKER_ZIG_LAYERS 256
 
 typedef struct mist_tracker {
-    const mist_voxel_grid *grid;      /**< borrowed; must outlive the tracker */
+    const mist_voxel_grid *grid; /**< borrowed; must outlive the tracker */
     size_t n_materials;
     mist_physics_material *materials; /**< [n_materials], owned */
     uint8_t label_material[256];      /**< material index of each label in use */
     double ln_majorant[MIST_XSEC_N];  /**< ln(max mu [1/mm]) over materials in the grid */
-    uint8_t majorant_material[MIST_XSEC_N - 1]; /**< per energy cell: a material whose mu
-                                           is the majorant at both ends of the cell (so equal
-                                           to it in the whole cell), or MIST_TRACKER_NO_MATERIAL */
+    /** Per energy cell: a material whose mu is the majorant at both ends of the cell (so
+     *  equal to it in the whole cell), or MIST_TRACKER_NO_MATERIAL. */
+    uint8_t majorant_material[MIST_XSEC_N - 1];
     mist_physics_options options;
-    double zig_x[MIST_TRACKER_ZIG_LAYERS + 1]; /**< ziggurat of the unit exponential: layer
-                                           edges, zig_x[0] = V / exp(-R), zig_x[1] = R, ...,
-                                           zig_x[256] = 0 */
-    double zig_f[MIST_TRACKER_ZIG_LAYERS + 1]; /**< exp(-zig_x[i]) */
-    double lo_mm[3], hi_mm[3];        /**< [mm] the grid's box */
-    double inv_voxel_mm[3];           /**< [1/mm] */
-    size_t nb[3];                     /**< blocks of 8^3 voxels along x, y, z (rounded up) */
-    uint16_t *block_label;            /**< [nb2][nb1][nb0]: the label filling a block, or
-                                           MIST_TRACKER_MIXED; owned */
+    /** Ziggurat of the unit exponential (mist_tracker_exponential): layer edges
+     *  zig_x[0] = V / exp(-R), zig_x[1] = R, ..., zig_x[256] = 0, and zig_f = exp(-zig_x). */
+    double zig_x[MIST_TRACKER_ZIG_LAYERS + 1];
+    double zig_f[MIST_TRACKER_ZIG_LAYERS + 1];
+    double lo_mm[3], hi_mm[3]; /**< [mm] the grid's box */
+    double inv_voxel_mm[3];    /**< [1/mm] */
+    size_t nb[3];              /**< blocks of 8^3 voxels along x, y, z (rounded up) */
+    uint16_t *block_label;     /**< [nb2][nb1][nb0]: the label filling a block, or
+                                    MIST_TRACKER_MIXED; owned */
 } mist_tracker;
 
 #define MIST_TRACKER_BLOCK_LOG2 3
@@ -81,7 +81,8 @@ static inline double mist_tracker_exponential(const mist_tracker *t, mist_rng *r
         double x = u * t->zig_x[i];
         if (x < t->zig_x[i + 1])
             return x; /* inside the layer's rectangle under the curve */
-        if (i == 0) /* the base layer's tail beyond R: R plus an exponential (memoryless) */
+        /* The base layer's tail beyond R: R plus an exponential (memoryless). */
+        if (i == 0)
             return t->zig_x[1] - log(mist_rng_uniform_pos(rng));
         if (t->zig_f[i + 1] + (t->zig_f[i] - t->zig_f[i + 1]) * mist_rng_uniform(rng) < exp(-x))
             return x; /* in the layer's wedge, under the curve */
