@@ -137,17 +137,16 @@ void mist_tracker_free(mist_tracker *t)
 double mist_tracker_exit_distance(const mist_tracker *t, const double pos_mm[3],
                                   const double dir[3])
 {
+    /* No branch on the signs of dir (random, so mispredicted half the time): along each axis
+     * the exit is the farther of the two slab planes.  With dir[a] = 0 the products are
+     * -inf and +inf, or NaN for a position on a plane; a NaN never wins a comparison below,
+     * so such an axis never limits s. */
     double s = INFINITY;
     for (int a = 0; a < 3; a++) {
-        double d;
-        if (dir[a] > 0.0)
-            d = (t->hi_mm[a] - pos_mm[a]) / dir[a];
-        else if (dir[a] < 0.0)
-            d = (t->lo_mm[a] - pos_mm[a]) / dir[a];
-        else
-            continue;
-        if (d < s)
-            s = d;
+        double inv = 1.0 / dir[a];
+        double d0 = (t->lo_mm[a] - pos_mm[a]) * inv, d1 = (t->hi_mm[a] - pos_mm[a]) * inv;
+        double d = d0 > d1 ? d0 : d1;
+        s = d < s ? d : s;
     }
     return s > 0.0 ? s : 0.0;
 }
