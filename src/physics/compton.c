@@ -5,6 +5,29 @@
 
 #define PER_DECADE 64.0
 
+/* Fraction of the table's largest value that the squeeze bound aims for. */
+#define SQUEEZE_LEVEL 0.98
+
+/* The squeeze: the first table point k whose suffix minimum min(s_norm[k..]) reaches
+ * SQUEEZE_LEVEL of the maximum.  The linear interpolant between points k and beyond is at
+ * least that minimum, and a q at or above point k + 1 falls in cell k or later even after
+ * rounding of the logarithm in mist_compton_s_norm, so S_mat(q) >= s_sat there. */
+static void squeeze_build(mist_compton_table *t)
+{
+    double suffix_min[MIST_COMPTON_NQ], s_max = 0.0;
+    suffix_min[MIST_COMPTON_NQ - 1] = t->s_norm[MIST_COMPTON_NQ - 1];
+    for (int k = MIST_COMPTON_NQ - 2; k >= 0; k--)
+        suffix_min[k] = fmin(suffix_min[k + 1], t->s_norm[k]);
+    for (int k = 0; k < MIST_COMPTON_NQ; k++)
+        s_max = fmax(s_max, t->s_norm[k]);
+    int k = 0;
+    while (k < MIST_COMPTON_NQ - 2 && suffix_min[k] < SQUEEZE_LEVEL * s_max)
+        k++;
+    double q = MIST_COMPTON_Q_MIN * pow(10.0, (k + 1) / PER_DECADE);
+    t->q2_sat = q * q;
+    t->s_sat = suffix_min[k];
+}
+
 mist_status mist_compton_build(const mist_material *m, mist_compton_table *out, mist_error *err)
 {
     double n_z = 0.0; /* electrons per gram / N_A */
@@ -27,6 +50,7 @@ mist_status mist_compton_build(const mist_material *m, mist_compton_table *out, 
         }
         out->s_norm[k] = fmin(1.0, fmax(0.0, s / n_z));
     }
+    squeeze_build(out);
     return MIST_OK;
 }
 
@@ -50,29 +74,40 @@ double mist_compton_q(double e_keV, double cos_theta)
 double mist_compton_sample(const mist_compton_table *table, mist_compton_model model,
                            double e_keV, mist_rng *rng, double *cos_theta)
 {
-    const double k = e_keV / MIST_ELECTRON_MASS_KEV;
+    /* Divisions by constants become products with their reciprocals (to within an ulp). */
+    const double k = e_keV * (1.0 / MIST_ELECTRON_MASS_KEV);
     const double eps0 = 1.0 / (1.0 + 2.0 * k);
     const double eps0_sq = eps0 * eps0;
     const double a1 = -log(eps0);            /* weight of the 1/eps part */
     const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
-    const double p1 = a1 / (a1 + a2);
-    const double q_scale = e_keV / MIST_HC_KEV_ANGSTROM;
+    const double a = a1 + a2;
+    const double p1 = a1 / a;
+    const double inv_p2 = a / a2; /* 1 / (1 - p1) */
+    const double q_scale = e_keV * (1.0 / MIST_HC_KEV_ANGSTROM);
+    const double q2_scale = 0.5 * q_scale * q_scale; /* q^2 = q2_scale (1 - cos theta) */
     for (;;) {
-        /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1], then reject by
-         * g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel 1960). */
-        double eps;
-        if (mist_rng_uniform(rng) < p1)
-            eps = exp(-a1 * mist_rng_uniform(rng));
+        /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1]: the 1/eps part (eps = eps0^v)
+         * with probability p1, else the eps part.  The uniform that picks the part, rescaled
+         * to [0, 1) within it, is uniform and independent of the choice: it serves as v. */
+        double u = mist_rng_uniform(rng), eps;
+        if (u < p1)
+            eps = exp(-a * u); /* eps0^v with v = u / p1: a1 v = a u */
         else
-            eps = sqrt(eps0_sq + (1.0 - eps0_sq) * mist_rng_uniform(rng));
+            eps = sqrt(eps0_sq + (1.0 - eps0_sq) * ((u - p1) * inv_p2));
         double one_minus_cos = (1.0 - eps) / (eps * k);
         double sin2 = one_minus_cos * (2.0 - one_minus_cos);
         double g = 1.0 - eps * sin2 / (1.0 + eps * eps);
-        if (mist_rng_uniform(rng) > g)
+        /* Accept with probability g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel
+         * 1960), times S_mat(q) in the default model: one uniform w decides both, as
+         * w <= g S_mat.  Since S_mat <= 1, w > g rejects at once; the squeeze
+         * S_mat(q) >= s_sat at large q accepts w <= g s_sat without the table. */
+        double w = mist_rng_uniform(rng);
+        if (w > g)
             continue;
         if (model == MIST_COMPTON_SCATTER_FUNCTION) {
-            double q = q_scale * sqrt(0.5 * one_minus_cos);
-            if (mist_rng_uniform(rng) > mist_compton_s_norm(table, q))
+            double q2 = q2_scale * one_minus_cos;
+            if (!(q2 >= table->q2_sat && w <= g * table->s_sat) &&
+                w > g * mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
                 continue;
         }
         double c = 1.0 - one_minus_cos;

@@ -17,6 +17,12 @@
  * energy is not modelled: E' follows the Compton relation exactly.
  *
  * S_mat is tabulated once per material (build); sampling allocates nothing.
+ * Each attempt takes two uniforms: one picks the part of the Butcher-Messel
+ * mixture and, rescaled, samples within it; one accepts with probability
+ * g S_mat(q), the product of the Klein-Nishina and S(q) acceptances.  It is
+ * tested first against a lower bound of S_mat valid at large q (a squeeze), so
+ * the table, and its logarithm, are read only for small angles or uniforms
+ * near the bound; the decisions are those of the plain lookup.
  */
 #ifndef MIST_PHYSICS_COMPTON_H
 #define MIST_PHYSICS_COMPTON_H
@@ -41,6 +47,8 @@ typedef enum mist_compton_model {
 
 typedef struct mist_compton_table {
     double s_norm[MIST_COMPTON_NQ]; /**< S_mat(q) at q = Q_MIN 10^(k/64), in [0, 1] */
+    double q2_sat;                  /**< [1/Angstrom^2] from this q^2 on, S_mat(q) >= s_sat */
+    double s_sat;                   /**< lower bound of S_mat(q) for q^2 >= q2_sat */
 } mist_compton_table;
 
 /* Tabulate S_mat for a material. */

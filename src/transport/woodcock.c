@@ -12,9 +12,9 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         p->fate = MIST_FATE_CUTOFF;
         return;
     }
-    double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
     mist_xsec_point e = mist_xsec_locate(p->energy_keV);
     double mu_max = mist_tracker_majorant(t, e), inv_mu_max = 1.0 / mu_max;
+    int maj_m = t->majorant_material[e.i];
     /* mu of each material at the current energy, computed when first needed: entry m is valid
      * when stamp[m] == gen, and gen moves on at every change of energy. */
     double mu_cache[256];
@@ -23,8 +23,14 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
     for (size_t m = 0; m < t->n_materials; m++)
         stamp[m] = 0;
     for (;;) {
-        double s = -log(mist_rng_uniform_pos(rng)) * inv_mu_max;
-        if (s >= s_exit) {
+        double s = mist_tracker_exponential(t, rng) * inv_mu_max;
+        double next[3];
+        for (int a = 0; a < 3; a++)
+            next[a] = p->pos_mm[a] + s * p->dir[a];
+        if (!mist_tracker_inside(t, next)) {
+            /* The flight leaves the box: the photon escapes where its ray crosses the
+             * boundary, found only now, once per history. */
+            double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
             for (int a = 0; a < 3; a++)
                 p->pos_mm[a] += s_exit * p->dir[a];
             travelled += s_exit;
@@ -32,28 +38,29 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
             break;
         }
         for (int a = 0; a < 3; a++)
-            p->pos_mm[a] += s * p->dir[a];
+            p->pos_mm[a] = next[a];
         travelled += s;
-        s_exit -= s;
         int mi = mist_tracker_material_at(t, p->pos_mm);
         const mist_physics_material *m = &t->materials[mi];
-        if (stamp[mi] != gen) {
-            mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
-            stamp[mi] = gen;
+        /* In the majorant's own material mu = mu_max: every collision is real (u mu_max <
+         * mu_max for u < 1), and needs no random number. */
+        if (mi != maj_m) {
+            if (stamp[mi] != gen) {
+                mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
+                stamp[mi] = gen;
+            }
+            if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
+                continue; /* virtual collision */
         }
-        if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
-            continue; /* virtual collision */
         double e_before = p->energy_keV;
-        uint16_t scatters = (uint16_t)(p->n_compton + p->n_rayleigh);
         mist_tracker_collide(t, m, p, e, rng);
         if (p->fate != MIST_FATE_ALIVE)
             break;
-        if (p->n_compton + p->n_rayleigh != scatters)
-            s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
         if (p->energy_keV != e_before) {
             e = mist_xsec_locate(p->energy_keV);
             mu_max = mist_tracker_majorant(t, e);
             inv_mu_max = 1.0 / mu_max;
+            maj_m = t->majorant_material[e.i];
             gen++;
         }
     }

@@ -12,6 +12,12 @@
  * A tracked photon ends ESCAPED (its position is the exit point on the grid's
  * boundary, with its exit direction, energy, time and scatter counts),
  * PHOTO or CUTOFF.  Nothing is allocated per photon.
+ *
+ * The inner loop's costs, kept low (mist bench, transport.*): flight lengths
+ * come from a ziggurat exponential (no logarithm for 98.9 % of flights); in
+ * the material that sets the majorant, mu = mu_max and every collision is real
+ * with no random number or exp(); a flight's end point is tested against the
+ * grid's box, and the exit point is computed only when it falls outside.
  */
 #ifndef MIST_TRANSPORT_WOODCOCK_H
 #define MIST_TRANSPORT_WOODCOCK_H
