@@ -1,5 +1,7 @@
 #include "detector/pet_blocks.h"
 
+#include "core/geom.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -53,31 +55,14 @@ static void to_local(const mist_pet_blocks *d, const block_frame *f, const doubl
     ld[2] = dir[0] * f->c + dir[1] * f->s;
 }
 
-/* Slab intersection of a local ray with the block box; [t0, t1] or 0 if missed. */
+/* Intersection of a local ray with the block box: [t0, t1] from here (t0 >= 0), or 0 if missed. */
 static int box_hit(const mist_pet_blocks *d, const double lp[3], const double ld[3], double *t0,
                    double *t1)
 {
     const double lo[3] = {-d->half_w_mm, -d->half_h_mm, 0.0};
     const double hi[3] = {d->half_w_mm, d->half_h_mm, d->depth_mm};
-    double a = -INFINITY, b = INFINITY;
-    for (int i = 0; i < 3; i++) {
-        if (ld[i] == 0.0) {
-            if (lp[i] < lo[i] || lp[i] > hi[i])
-                return 0;
-            continue;
-        }
-        double ta = (lo[i] - lp[i]) / ld[i], tb = (hi[i] - lp[i]) / ld[i];
-        if (ta > tb) {
-            double x = ta;
-            ta = tb;
-            tb = x;
-        }
-        if (ta > a)
-            a = ta;
-        if (tb < b)
-            b = tb;
-    }
-    if (a > b || b <= 1e-9)
+    double a, b;
+    if (!mist_ray_box(lo, hi, lp, ld, &a, &b) || b <= 1e-9)
         return 0;
     *t0 = a > 0 ? a : 0;
     *t1 = b;

@@ -1,5 +1,7 @@
 #include "transport/tracker.h"
 
+#include "core/geom.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -157,28 +159,8 @@ int mist_tracker_enter(const mist_tracker *t, mist_photon *p)
     if (p->pos_mm[0] > t->lo_mm[0] && p->pos_mm[0] < t->hi_mm[0] && p->pos_mm[1] > t->lo_mm[1] &&
         p->pos_mm[1] < t->hi_mm[1] && p->pos_mm[2] > t->lo_mm[2] && p->pos_mm[2] < t->hi_mm[2])
         return 1;
-    double t_near = -INFINITY, t_far = INFINITY;
-    for (int a = 0; a < 3; a++) {
-        if (p->dir[a] == 0.0) {
-            if (p->pos_mm[a] < t->lo_mm[a] || p->pos_mm[a] > t->hi_mm[a]) {
-                p->fate = MIST_FATE_ESCAPED;
-                return 0;
-            }
-            continue;
-        }
-        double t0 = (t->lo_mm[a] - p->pos_mm[a]) / p->dir[a];
-        double t1 = (t->hi_mm[a] - p->pos_mm[a]) / p->dir[a];
-        if (t0 > t1) {
-            double tmp = t0;
-            t0 = t1;
-            t1 = tmp;
-        }
-        if (t0 > t_near)
-            t_near = t0;
-        if (t1 < t_far)
-            t_far = t1;
-    }
-    if (!(t_near < t_far) || t_far <= 0.0) {
+    double t_near, t_far;
+    if (!mist_ray_box(t->lo_mm, t->hi_mm, p->pos_mm, p->dir, &t_near, &t_far)) {
         p->fate = MIST_FATE_ESCAPED;
         return 0;
     }
