@@ -215,16 +215,19 @@ mist_status mist_engine_run(const mist_engine_opts *opts, mist_batch_fn fn, void
         st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
         if (st || !opts->checkpoint_path || epoch + 1 == n_epochs)
             continue;
-        /* Epoch end: sum into rank 0 (the others start again from zero), and
-         * write a checkpoint when it is time. */
-        st = mist_tallies_reduce(t, err);
-        if (!st && mpi.rank != 0)
-            clear_tallies(t);
+        /* Epoch end: when a checkpoint is due, sum the tallies into rank 0 (the
+         * others start again from zero) and write them.  Between checkpoints
+         * every rank keeps accumulating, so quiet epochs cost nothing. */
         int due = mist_time_now_s() - last_checkpoint >= opts->checkpoint_interval_s;
         if (mpi.size > 1)
             MPI_Bcast(&due, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        if (!st && due && mpi.rank == 0)
-            st = checkpoint_write(opts, t, epoch + 1, epoch_size, err);
+        if (due) {
+            st = mist_tallies_reduce(t, err);
+            if (!st && mpi.rank != 0)
+                clear_tallies(t);
+            if (!st && mpi.rank == 0)
+                st = checkpoint_write(opts, t, epoch + 1, epoch_size, err);
+        }
         mist_mpi_share_error(st, err);
         st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
         if (!st && due) {
