@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(build-essential cmake pkg-config git
-          libopenmpi-dev openmpi-bin libhdf5-dev libxrl-dev libyaml-dev libcriterion-dev libnifti2-dev
+          libopenmpi-dev openmpi-bin openssh-client libhdf5-dev libxrl-dev libyaml-dev libcriterion-dev libnifti2-dev
           python3 python3-numpy python3-h5py python3-matplotlib)
 
 missing=()
