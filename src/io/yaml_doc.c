@@ -543,6 +543,26 @@ static int parse_integer(const char *s, int allow_sign, long long *sign_out,
     return 0;
 }
 
+/* Read key as a plain decimal integer: 1 with its sign and magnitude, 0 when
+ * absent (*st says whether that is an error) or malformed (*st set). */
+static int take_integer(mist_yaml_node *map, const char *path, const char *key,
+                        mist_yaml_need need, const char *expect, int allow_sign,
+                        long long *sign, unsigned long long *mag, mist_yaml_node **node,
+                        mist_status *st, mist_error *err)
+{
+    char full[256];
+    mist_yaml_node *v = take_scalar(map, path, key, need, expect, st, err);
+    if (!v)
+        return 0;
+    if (!v->plain || parse_integer(v->scalar, allow_sign, sign, mag)) {
+        *st = mist_yaml_error_at(v, mist_yaml_join(full, sizeof full, path, key, 0), err,
+                                 "expected %s, got '%s'", expect, v->scalar);
+        return 0;
+    }
+    *node = v;
+    return 1;
+}
+
 mist_status mist_yaml_get_int(mist_yaml_node *map, const char *path, const char *key,
                               mist_yaml_need need, long def, long lo, long hi, long *out,
                               mist_error *err)
@@ -550,24 +570,18 @@ mist_status mist_yaml_get_int(mist_yaml_node *map, const char *path, const char 
     char expect[128], full[256];
     snprintf(expect, sizeof expect, "an integer in [%ld, %ld]", lo, hi);
     mist_status st;
-    mist_yaml_node *v = take_scalar(map, path, key, need, expect, &st, err);
-    if (!v) {
+    long long sign;
+    unsigned long long mag;
+    mist_yaml_node *v;
+    if (!take_integer(map, path, key, need, expect, 1, &sign, &mag, &v, &st, err)) {
         if (!st)
             *out = def;
         return st;
     }
-    mist_yaml_join(full, sizeof full, path, key, 0);
-    long long sign;
-    unsigned long long mag;
-    if (!v->plain || parse_integer(v->scalar, 1, &sign, &mag))
-        return mist_yaml_error_at(v, full, err, "expected %s, got '%s'", expect, v->scalar);
-    if (mag > 0x7fffffffffffffffull)
-        return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
-                                  v->scalar);
     long long x = sign * (long long)mag;
-    if (x < lo || x > hi)
-        return mist_yaml_error_at(v, full, err, "expected %s, got %s (out of range)", expect,
-                                  v->scalar);
+    if (mag > 0x7fffffffffffffffull || x < lo || x > hi)
+        return mist_yaml_error_at(v, mist_yaml_join(full, sizeof full, path, key, 0), err,
+                                  "expected %s, got %s (out of range)", expect, v->scalar);
     *out = (long)x;
     return MIST_OK;
 }
@@ -576,20 +590,16 @@ mist_status mist_yaml_get_uint64(mist_yaml_node *map, const char *path, const ch
                                  mist_yaml_need need, uint64_t def, uint64_t *out,
                                  mist_error *err)
 {
-    const char *expect = "a non-negative integer below 2^64";
-    char full[256];
     mist_status st;
-    mist_yaml_node *v = take_scalar(map, path, key, need, expect, &st, err);
-    if (!v) {
+    long long sign;
+    unsigned long long mag;
+    mist_yaml_node *v;
+    if (!take_integer(map, path, key, need, "a non-negative integer below 2^64", 0, &sign, &mag,
+                      &v, &st, err)) {
         if (!st)
             *out = def;
         return st;
     }
-    mist_yaml_join(full, sizeof full, path, key, 0);
-    long long sign;
-    unsigned long long mag;
-    if (!v->plain || parse_integer(v->scalar, 0, &sign, &mag))
-        return mist_yaml_error_at(v, full, err, "expected %s, got '%s'", expect, v->scalar);
     *out = (uint64_t)mag;
     return MIST_OK;
 }

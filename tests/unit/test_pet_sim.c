@@ -181,6 +181,15 @@ Test(pet_sim, unscattered_coincidences_follow_the_attenuation_integral)
     mist_voxel_grid_free(g);
 }
 
+/* The small LSO block ring of the tests and the project's material list. */
+static void load_blocks(mist_pet_scanner *sc, mist_material_list *ml)
+{
+    mist_error err;
+    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", sc, &err),
+                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_material_list_load(ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+}
+
 Test(pet_sim, block_crystal_spectrum_has_photopeak_and_compton_edge)
 {
     /* Singles of 511 keV photons in LSO blocks (perfect energy resolution):
@@ -190,9 +199,7 @@ Test(pet_sim, block_crystal_spectrum_has_photopeak_and_compton_edge)
     mist_error err;
     mist_pet_scanner sc;
     mist_material_list ml = {0};
-    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", &sc, &err),
-                 MIST_OK, "%s", err.msg);
-    cr_assert_eq(mist_material_list_load(&ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+    load_blocks(&sc, &ml);
     mist_tallies t;
     memset(&t, 0, sizeof t);
     mist_acquisition acq;
@@ -242,9 +249,7 @@ Test(pet_sim, photons_leaving_a_phantom_reach_the_crystals)
     mist_error err;
     mist_pet_scanner sc;
     mist_material_list ml = {0};
-    cr_assert_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_blocks_small.yaml", &sc, &err),
-                 MIST_OK, "%s", err.msg);
-    cr_assert_eq(mist_material_list_load(&ml, GEOM "materials.yaml", &err), MIST_OK, "%s", err.msg);
+    load_blocks(&sc, &ml);
     mist_voxel_grid *g;
     const size_t n[3] = {30, 30, 30};
     const double vox[3] = {2.0, 2.0, 2.0};
