@@ -201,8 +201,8 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     mist_status st = mist_write_root_attrs(h5->file, study, err);
     for (size_t i = 0; !st && i < t->n_arrays; i++) {
         const mist_tally_array *arr = &t->arrays[i];
-        st = mist_h5_write(h5->file, arr->path, H5T_NATIVE_UINT64, arr->ndim, arr->dims,
-                           mist_tally_data(t, i), arr->units, NULL, err);
+        st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
+                                  mist_tally_data(t, i), arr->units, NULL, err);
     }
     /* The phantom and its activity map at frame start. */
     const mist_phantom *ph = s->phantom;

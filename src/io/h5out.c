@@ -112,9 +112,37 @@ mist_status mist_h5_attr_int(hid_t obj, const char *name, long v, mist_error *er
     return write_attr(obj, name, H5T_NATIVE_LONG, 1, &v, err);
 }
 
+static mist_status write_as(hid_t file, const char *path, hid_t mem_type, hid_t file_type,
+                            int ndim, const uint64_t *dims, const void *data, const char *units,
+                            hid_t *dset, mist_error *err);
+
 mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
                           const uint64_t *dims, const void *data, const char *units, hid_t *dset,
                           mist_error *err)
+{
+    return write_as(file, path, type, type, ndim, dims, data, units, dset, err);
+}
+
+mist_status mist_h5_write_counts(hid_t file, const char *path, int ndim, const uint64_t *dims,
+                                 const uint64_t *data, const char *units, hid_t *dset,
+                                 mist_error *err)
+{
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++)
+        n *= dims[i];
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = data[i] > max ? data[i] : max;
+    hid_t ft = max <= UINT8_MAX    ? H5T_STD_U8LE
+               : max <= UINT16_MAX ? H5T_STD_U16LE
+               : max <= UINT32_MAX ? H5T_STD_U32LE
+                                   : H5T_STD_U64LE;
+    return write_as(file, path, H5T_NATIVE_UINT64, ft, ndim, dims, data, units, dset, err);
+}
+
+static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file_type,
+                            int ndim, const uint64_t *dims, const void *data, const char *units,
+                            hid_t *dset, mist_error *err)
 {
     hsize_t hd[MIST_H5_MAX_DIMS] = {0}, chunk[MIST_H5_MAX_DIMS] = {0};
     if (ndim < 1 || ndim > MIST_H5_MAX_DIMS)
@@ -128,7 +156,7 @@ mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    size_t elem = H5Tget_size(type);
+    size_t elem = H5Tget_size(file_type);
     if (n * elem > 65536) {
         /* Chunks of whole rows along the slowest axis, about 1 MiB each. */
         size_t row = elem;
@@ -142,7 +170,7 @@ mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
         H5Pset_shuffle(dcpl);
         H5Pset_deflate(dcpl, 1);
     }
-    hid_t d = H5Dcreate2(file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(file, path, file_type, space, lcpl, dcpl, H5P_DEFAULT);
     herr_t rc = d >= 0 ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : -1;
     H5Pclose(dcpl);
     H5Pclose(lcpl);

@@ -43,6 +43,14 @@ mist_status mist_h5_write(hid_t file, const char *path, hid_t type, int ndim,
                           const uint64_t *dims, const void *data, const char *units, hid_t *dset,
                           mist_error *err);
 
+/* Write unsigned counts (a uint64 array in memory) stored as the narrowest
+ * unsigned type that holds the largest value (u8, u16, u32 or u64): sparse
+ * sinograms shrink 4-8x, and so does the time spent compressing them.
+ * Readers get the values unchanged (HDF5 converts on read). */
+mist_status mist_h5_write_counts(hid_t file, const char *path, int ndim, const uint64_t *dims,
+                                 const uint64_t *data, const char *units, hid_t *dset,
+                                 mist_error *err);
+
 /* Print what a result file holds: root attributes, groups, datasets with shape,
  * type and units.  json = 1 prints one JSON object. */
 mist_status mist_h5_info(const char *path, int json, FILE *out, mist_error *err);

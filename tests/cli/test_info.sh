@@ -11,7 +11,7 @@ trap 'rm -rf "$TMP"' EXIT
 for key in mist_version git_commit study_yaml seed mpi_ranks created_utc; do
   grep -Eq "^  $key +" "$TMP/info.txt" || { echo "info lacks $key"; cat "$TMP/info.txt"; exit 1; }
 done
-grep -Eq '/acquisition/decays_per_batch +uint64 +\[4\] +decays' "$TMP/info.txt"
+grep -Eq '/acquisition/decays_per_batch +uint(8|16|32|64) +\[4\] +decays' "$TMP/info.txt"
 "$MIST" info "$TMP/r.h5" --json > "$TMP/info.json"
 /usr/bin/python3 - "$TMP/info.json" <<'PY'
 import json, sys
