@@ -125,7 +125,8 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
     if (!st)
         st = mist_material_list_load(&s->materials, materials, err);
     if (!st)
-        st = mist_phantom_load(study->phantom_path, NULL, 0, &s->phantom, err);
+        st = mist_phantom_load(study->phantom_path, (const char *const *)study->phantom_sets,
+                               study->n_phantom_sets, &s->phantom, err);
     for (size_t i = 0; !st && i < study->n_lesions; i++) {
         /* One at a time, so a lesion the phantom rejects is named with its study line. */
         st = mist_phantom_add_study_lesions(s->phantom, &study->lesions[i], 1, err);

@@ -21,7 +21,16 @@
  *    sinograms by SSRB first and aligns each slice's projections, which for
  *    a line source parallel to the axis peak at the same radial position).
  * The row compares the NEMA estimate with the truth-class SF in the same
- * LORs.  No published SF of the mCT class is in ../shared/reference, so none
+ * LORs.
+ *
+ * NEMA NU 2 sensitivity (phantoms/nema_sensitivity.yaml): the line source in
+ * 1..5 aluminium sleeves at the centre and 100 mm off axis; prompts minus
+ * delayed per decay for each sleeve count, fitted as R_j = R_0 exp(-2 mu X_j)
+ * over the total wall X_j = 1.25 j mm, extrapolated to R_0; in cps/kBq.  Rows:
+ * R_0 against the published measurements of each whole-body scanner class,
+ * within 10 % (the scanner files are models of those classes: crystal pitch
+ * without reflector, no axial gaps between block rings, their own maximum ring
+ * difference, no dead zones; the rows show how far that leaves them).  No published SF of the mCT class is in ../shared/reference, so none
  * is used as the expected value.
  */
 #ifndef MIST_ENGINE_VALIDATE_PET_H
@@ -49,5 +58,24 @@ mist_status mist_pet_sf_nema_band(const mist_sino_geom *g, const uint64_t *promp
 
 /* The NEMA scatter-fraction run and its rows (quick: 1e6 decays instead of 5e6). */
 mist_status mist_validate_pet(int quick, mist_validation *v, mist_error *err);
+
+/* NEMA NU 2 sensitivity fit: rates r[j] (counts per decay) with standard errors
+ * se[j] measured behind total aluminium walls x_mm[j] (n points); weighted
+ * least squares of ln r = ln r0 - 2 mu x.  Returns r0 and its standard error,
+ * mu [1/mm] and its standard error.  MIST_ERR_INPUT for fewer than 2 points or
+ * a rate that is not positive. */
+mist_status mist_nema_sensitivity_fit(const double *x_mm, const double *r, const double *se,
+                                      int n, double *r0, double *r0_se, double *mu_mm,
+                                      double *mu_se, mist_error *err);
+
+/* One scanner's NEMA NU 2 sensitivity from simulation: the study
+ * scripts/studies/nema_sensitivity.yaml with scanner_path (relative to that
+ * study, or absolute), 1 to 5 sleeves, the line offset_mm off axis, the decays
+ * scaled by fraction (1 = 1e6 per sleeve).  *s_cps_kBq = 1000 r0 (counts per
+ * second per kBq in the line, prompts minus delayed), with its standard error,
+ * and the fitted aluminium mu [1/mm]. */
+mist_status mist_nema_sensitivity_run(const char *scanner_path, double offset_mm, double fraction,
+                                      double *s_cps_kBq, double *s_se, double *mu_mm,
+                                      double *mu_se, mist_error *err);
 
 #endif

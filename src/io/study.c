@@ -77,10 +77,34 @@ static mist_status read_lesions(mist_yaml_node *root, mist_study *s, mist_error 
     return MIST_OK;
 }
 
+/* phantom_set: overrides of the phantom file, each "a.b=value" as with --set
+ * (e.g. ["nema_sensitivity.sleeves=3"]); applied when the phantom is loaded. */
+static mist_status read_phantom_sets(mist_yaml_node *root, mist_study *s, mist_error *err)
+{
+    mist_yaml_node *seq;
+    mist_status st = mist_yaml_get_seq(root, "", "phantom_set", MIST_OPTIONAL, &seq, err);
+    if (st || !seq)
+        return st;
+    s->phantom_sets = calloc(seq->n ? seq->n : 1, sizeof *s->phantom_sets);
+    if (!s->phantom_sets)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < seq->n; i++) {
+        const mist_yaml_node *v = seq->values[i];
+        if (v->kind != MIST_YAML_SCALAR || !strchr(v->scalar, '='))
+            return mist_yaml_error_at(v, "phantom_set", err,
+                                      "expected a string \"key.path=value\" (as --set)");
+        if (!(s->phantom_sets[i] = strdup(v->scalar)))
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+        s->n_phantom_sets = i + 1;
+    }
+    return MIST_OK;
+}
+
 static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
 {
-    static const char *const top[] = {"name",    "seed",        "phantom", "lesions", "tracer",
-                                      "scanner", "acquisition", "recon",   "analysis", NULL};
+    static const char *const top[] = {"name",     "seed",    "phantom",     "phantom_set",
+                                      "lesions",  "tracer",  "scanner",     "acquisition",
+                                      "recon",    "analysis", NULL};
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
                                            "time_bin_s", "checkpoint_s",
@@ -100,7 +124,7 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
         (st = mist_yaml_get_uint64(root, "", "seed", MIST_OPTIONAL, 1, &s->seed, err)) ||
         (st = mist_yaml_get_file(root, "", "phantom", MIST_REQUIRED, doc->dir, &s->phantom_path,
                                  err)) ||
-        (st = read_lesions(root, s, err)))
+        (st = read_phantom_sets(root, s, err)) || (st = read_lesions(root, s, err)))
         return st;
 
     if ((st = mist_yaml_get_map(root, "", "tracer", MIST_REQUIRED, &tracer, err)) ||
@@ -227,6 +251,9 @@ void mist_study_free(mist_study *s)
     free(s->source);
     free(s->study_yaml);
     free(s->phantom_path);
+    for (size_t i = 0; i < s->n_phantom_sets; i++)
+        free(s->phantom_sets[i]);
+    free(s->phantom_sets);
     free(s->lesions);
     free(s->tracer.probe_path);
     free(s->scanner_path);

@@ -33,6 +33,8 @@ typedef struct mist_study {
     uint64_t seed; /**< RNG seed: same study + seed = same tallies */
 
     char *phantom_path; /**< resolved path of the phantom definition */
+    char **phantom_sets; /**< overrides of the phantom file ("a.b=v", as --set), or NULL */
+    size_t n_phantom_sets;
     mist_lesion *lesions;
     size_t n_lesions;
 

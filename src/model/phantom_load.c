@@ -6,15 +6,24 @@
 #include "model/breast.h"
 #include "model/shapes.h"
 
-enum { GEN_BREAST, GEN_IEC, GEN_SCATTER, GEN_CYLINDER, GEN_POINT, GEN_LINE, GEN_DERENZO };
+enum {
+    GEN_BREAST,
+    GEN_IEC,
+    GEN_SCATTER,
+    GEN_CYLINDER,
+    GEN_POINT,
+    GEN_LINE,
+    GEN_DERENZO,
+    GEN_SENSITIVITY
+};
 static const char *const GENERATORS[] = {"breast_prone", "nema_iec", "scatter_cylinder",
                                          "cylinder",     "point",    "line",
-                                         "derenzo",      NULL};
+                                         "derenzo",      "nema_sensitivity", NULL};
 static const char *const TOP_KEYS[] = {"name",     "generator",        "seed",     "voxel_mm",
                                        "tissues",  "lesions",          "breast",   "chest_wall",
                                        "axilla",   "nema_iec",         "scatter_cylinder",
                                        "cylinder", "point",            "line",     "derenzo",
-                                       NULL};
+                                       "nema_sensitivity", NULL};
 
 #define TRY(expr)                                                                                  \
     do {                                                                                           \
@@ -267,6 +276,26 @@ static mist_status build_shape(mist_yaml_node *root, int gen, double voxel, mist
                               MIST_DERENZO_SECTORS, p.rod_diameters_mm, rng(0.0, 50.0),
                               p.rod_diameters_mm, err));
         return mist_shapes_derenzo(&p, out, err);
+    }
+    case GEN_SENSITIVITY: {
+        static const char *const K[] = {"sleeves", "offset_mm", "length_mm",
+                                        "source_diameter_mm", NULL};
+        mist_nema_sensitivity_params p;
+        mist_nema_sensitivity_defaults(&p);
+        p.voxel_mm = voxel;
+        long sleeves = p.sleeves;
+        TRY(section(root, "nema_sensitivity", K, &s, err));
+        TRY(mist_yaml_get_int(s, "nema_sensitivity", "sleeves", MIST_OPTIONAL, sleeves, 0,
+                              MIST_NEMA_SLEEVES, &sleeves, err));
+        p.sleeves = (int)sleeves;
+        TRY(mist_yaml_get_double(s, "nema_sensitivity", "offset_mm", MIST_OPTIONAL, p.offset_mm,
+                                 rng(0.0, 500.0), &p.offset_mm, err));
+        TRY(mist_yaml_get_double(s, "nema_sensitivity", "length_mm", MIST_OPTIONAL, p.length_mm,
+                                 rng_open_lo(0.0, 2000.0), &p.length_mm, err));
+        TRY(mist_yaml_get_double(s, "nema_sensitivity", "source_diameter_mm", MIST_OPTIONAL,
+                                 p.source_diameter_mm, rng_open_lo(0.0, 3.9),
+                                 &p.source_diameter_mm, err));
+        return mist_shapes_nema_sensitivity(&p, out, err);
     }
     default:
         return mist_error_set(err, MIST_ERR_INTERNAL, "generator %d has no builder", gen);

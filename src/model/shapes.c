@@ -359,6 +359,64 @@ mist_status mist_shapes_line(const mist_line_params *p, mist_phantom **out, mist
     return MIST_OK;
 }
 
+/* NEMA NU 2 sensitivity sleeves: aluminium tubes 700 mm long with 1.25 mm walls, inner
+ * diameters 3.9, 7.0, 10.2, 13.4, 16.6 mm and outer 6.4, 9.5, 12.7, 15.9, 19.1 mm (NEMA NU 2,
+ * section 5 "Sensitivity", table of sleeve dimensions; the 1.25 mm wall is [U] in
+ * ../shared/reference/scanners.md).  The source is a 1 mm water core (NEMA: polyethylene tube of
+ * 1 mm inner diameter; the tube wall itself is not modelled). */
+static const double SLEEVE_INNER_MM[MIST_NEMA_SLEEVES] = {3.9, 7.0, 10.2, 13.4, 16.6};
+static const double SLEEVE_OUTER_MM[MIST_NEMA_SLEEVES] = {6.4, 9.5, 12.7, 15.9, 19.1};
+
+void mist_nema_sleeve_mm(int j, double *inner_mm, double *outer_mm)
+{
+    *inner_mm = SLEEVE_INNER_MM[j];
+    *outer_mm = SLEEVE_OUTER_MM[j];
+}
+
+void mist_nema_sensitivity_defaults(mist_nema_sensitivity_params *p)
+{
+    p->voxel_mm = 0.5;
+    p->sleeves = 1;
+    p->offset_mm = 0.0;
+    p->length_mm = 700.0;
+    p->source_diameter_mm = 1.0;
+}
+
+mist_status mist_shapes_nema_sensitivity(const mist_nema_sensitivity_params *p,
+                                         mist_phantom **out, mist_error *err)
+{
+    *out = NULL;
+    if (p->sleeves < 0 || p->sleeves > MIST_NEMA_SLEEVES)
+        return mist_error_set(err, MIST_ERR_INPUT, "sleeves = %d: NEMA has 0 to %d sleeves",
+                              p->sleeves, MIST_NEMA_SLEEVES);
+    if (!(p->source_diameter_mm < SLEEVE_INNER_MM[0]))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "source_diameter_mm = %g must be below the innermost sleeve's "
+                              "inner diameter, %g mm",
+                              p->source_diameter_mm, SLEEVE_INNER_MM[0]);
+    /* The grid: the outermost sleeve plus one voxel and 0.5 mm of air around it. */
+    double half = 0.5 * SLEEVE_OUTER_MM[MIST_NEMA_SLEEVES - 1] + p->voxel_mm + 0.5;
+    double hz = 0.5 * p->length_mm, y = -p->offset_mm;
+    double lo[3] = {-half, y - half, -hz - p->voxel_mm}, hi[3] = {half, y + half, hz + p->voxel_mm};
+    mist_phantom *ph;
+    mist_status st = grid("nema_sensitivity", p->voxel_mm, lo, hi, &ph, err);
+    if (st)
+        return st;
+    uint8_t al, air = MIST_PHANTOM_AIR, src;
+    if ((st = mist_phantom_tissue_label(ph, "aluminium", &al, err)) ||
+        (st = fixed_class(ph, "line_source", "water", 1.0, "fixed", 1.0, &src, err))) {
+        mist_phantom_free(ph);
+        return st;
+    }
+    for (int j = p->sleeves - 1; j >= 0; j--) { /* outermost first, each hollowed out */
+        draw_cylinder(ph, 0.0, y, 0.5 * SLEEVE_OUTER_MM[j], -hz, hz, al);
+        draw_cylinder(ph, 0.0, y, 0.5 * SLEEVE_INNER_MM[j], -hz, hz, air);
+    }
+    draw_cylinder(ph, 0.0, y, 0.5 * p->source_diameter_mm, -hz, hz, src);
+    *out = ph;
+    return MIST_OK;
+}
+
 mist_status mist_shapes_derenzo(const mist_derenzo_params *p, mist_phantom **out,
                                 mist_error *err)
 {

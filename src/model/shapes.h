@@ -62,6 +62,22 @@ typedef struct mist_line_params {
     double fov_mm[3];       /**< [mm] grid extent, centred on the origin */
 } mist_line_params;
 
+/* NEMA NU 2 sensitivity phantom: a 700 mm line source inside 0 to 5 nested
+ * aluminium sleeves (shapes.c gives their diameters and sources), parallel to
+ * z at offset_mm from the axis (along -y, as NEMA's 10 cm position).  The grid
+ * hugs the sleeves, so voxels can be small enough to resolve 1.25 mm walls. */
+#define MIST_NEMA_SLEEVES 5
+typedef struct mist_nema_sensitivity_params {
+    double voxel_mm;
+    int sleeves;               /**< nested sleeves, innermost first (0..5) */
+    double offset_mm;          /**< [mm] distance of the line from the scanner axis */
+    double length_mm;          /**< [mm] line source and sleeves */
+    double source_diameter_mm; /**< [mm] active (water) core of the source tube */
+} mist_nema_sensitivity_params;
+
+/* Sleeve j's (0-based) inner and outer diameters [mm]. */
+void mist_nema_sleeve_mm(int j, double *inner_mm, double *outer_mm);
+
 typedef struct mist_derenzo_params {
     double voxel_mm;
     double diameter_mm, length_mm; /**< [mm] PMMA body */
@@ -75,6 +91,7 @@ void mist_cylinder_defaults(mist_cylinder_params *p);
 void mist_point_defaults(mist_point_params *p);
 void mist_line_defaults(mist_line_params *p);
 void mist_derenzo_defaults(mist_derenzo_params *p);
+void mist_nema_sensitivity_defaults(mist_nema_sensitivity_params *p);
 
 /* Centre [mm] of IEC sphere i (0..5, in the order 10, 13, 17, 22, 28, 37 mm). */
 void mist_nema_iec_sphere_center(int i, double out_mm[3]);
@@ -87,6 +104,8 @@ mist_status mist_shapes_cylinder(const mist_cylinder_params *p, mist_phantom **o
                                  mist_error *err);
 mist_status mist_shapes_point(const mist_point_params *p, mist_phantom **out, mist_error *err);
 mist_status mist_shapes_line(const mist_line_params *p, mist_phantom **out, mist_error *err);
+mist_status mist_shapes_nema_sensitivity(const mist_nema_sensitivity_params *p,
+                                         mist_phantom **out, mist_error *err);
 mist_status mist_shapes_derenzo(const mist_derenzo_params *p, mist_phantom **out,
                                 mist_error *err);
 
