@@ -28,6 +28,47 @@ static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
     return MIST_OK;
 }
 
+/* A photon that has left the phantom, carried into the scanner's frame (pet_sim.h,
+ * mist_pet_sim_set_pose).  A block scanner's crystals may lie inside the phantom's box
+ * (a breast ring around the pendant breast, the box's corners beside it): a photon that
+ * left the box beyond the crystals' front-face cylinder is moved back along its path to
+ * where it crossed that cylinder, since the box's voxels there are air (tissue inside a
+ * ring lies within its bore). */
+static void to_scanner(const mist_pet_sim *ps, mist_photon *p)
+{
+    double d[3], u[3];
+    for (int i = 0; i < 3; i++) {
+        d[i] = p->pos_mm[i] - ps->pose_center_mm[i];
+        u[i] = p->dir[i];
+    }
+    switch (ps->pose_axis) {
+    case 0: /* phantom x along the scanner axis: (y, z, x) */
+        p->pos_mm[0] = d[1], p->pos_mm[1] = d[2], p->pos_mm[2] = d[0];
+        p->dir[0] = u[1], p->dir[1] = u[2], p->dir[2] = u[0];
+        break;
+    case 1: /* phantom y along the scanner axis: (x, -z, y) */
+        p->pos_mm[0] = d[0], p->pos_mm[1] = -d[2], p->pos_mm[2] = d[1];
+        p->dir[0] = u[0], p->dir[1] = -u[2], p->dir[2] = u[1];
+        break;
+    default:
+        for (int i = 0; i < 3; i++)
+            p->pos_mm[i] = d[i];
+    }
+    if (ps->scanner->geometry != MIST_PET_BLOCKS)
+        return;
+    double R = ps->scanner->radius_mm;
+    double a = p->dir[0] * p->dir[0] + p->dir[1] * p->dir[1];
+    double b = p->pos_mm[0] * p->dir[0] + p->pos_mm[1] * p->dir[1];
+    double c = p->pos_mm[0] * p->pos_mm[0] + p->pos_mm[1] * p->pos_mm[1] - R * R;
+    if (c <= 0.0 || b <= 0.0 || a <= 0.0 || b * b - a * c < 0.0)
+        return; /* inside the bore, or moving inward, or never crossing the cylinder */
+    double t = (-b + sqrt(b * b - a * c)) / a; /* < 0: the outward crossing, behind it */
+    for (int i = 0; i < 3; i++)
+        p->pos_mm[i] += t * p->dir[i];
+    p->path_mm += t;
+    p->time_s += t / MIST_SPEED_OF_LIGHT_MM_S;
+}
+
 mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
                               const mist_pet_scanner *scanner, const mist_material_list *materials,
                               const mist_emission_options *opt,
@@ -41,6 +82,7 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     memcpy(ps->source_mm, source_mm, sizeof ps->source_mm);
     ps->source_density_g_cm3 = source_density_g_cm3;
     ps->time_sigma_s = scanner->tof_fwhm_s * MIST_FWHM_TO_SIGMA / sqrt(2.0);
+    ps->pose_axis = 2; /* scanner axis along the phantom's z, centred on its origin */
     ps->coinc = mist_pet_coinc_params(scanner);
     mist_status st = mist_emitter_init(&ps->emitter, acq->nuclide, opt, err);
     if (!st && scanner->geometry == MIST_PET_BLOCKS)
@@ -194,6 +236,7 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
                 if (p.fate != MIST_FATE_ESCAPED)
                     continue;
             }
+            to_scanner(ps, &p);
             uint8_t flags = (uint8_t)((ph->origin == MIST_PHOTON_ANNIHILATION
                                            ? 0 : MIST_SINGLE_NOT_ANNIHILATION) |
                                       (p.n_compton + p.n_rayleigh ? MIST_SINGLE_PHANTOM_SCATTER : 0));

@@ -76,6 +76,8 @@ typedef struct mist_pet_sim {
     const mist_source *source;   /**< activity map to sample decays from, or NULL (point) */
     mist_listmode *listmode;     /**< list-mode records of this rank, or NULL (none) */
     double time_sigma_s;      /**< [s] single-photon time resolution (sigma) */
+    int pose_axis;            /**< phantom axis along the scanner axis (0 x, 1 y, 2 z) */
+    double pose_center_mm[3]; /**< [mm] phantom point at the scanner's centre */
     /* work space (per rank) */
     mist_single *singles;
     size_t cap;
@@ -100,6 +102,17 @@ void mist_pet_sim_free(mist_pet_sim *ps);
 static inline void mist_pet_sim_set_medium(mist_pet_sim *ps, const mist_tracker *medium)
 {
     ps->medium = medium;
+}
+
+/* Where the scanner sits on the phantom (io/study.h scanner_pose): photons leaving the
+ * phantom are carried into the scanner's frame, x_s = R (x - center), with R the rotation
+ * taking phantom axis `axis` to the scanner's z: z -> identity; y -> (x, -z, y);
+ * x -> (y, z, x). */
+static inline void mist_pet_sim_set_pose(mist_pet_sim *ps, int axis, const double center_mm[3])
+{
+    ps->pose_axis = axis;
+    for (int i = 0; i < 3; i++)
+        ps->pose_center_mm[i] = center_mm[i];
 }
 
 /* Decays come from an activity map (borrowed) instead of the point source. */

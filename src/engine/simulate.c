@@ -157,6 +157,7 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
                                &s->tallies, err);
     if (!st) {
         mist_pet_sim_set_medium(&s->pet, s->tracker);
+        mist_pet_sim_set_pose(&s->pet, study->scanner_axis, study->scanner_center_mm);
         mist_pet_sim_set_source(&s->pet, &s->source);
         st = mist_tallies_alloc(&s->tallies, err);
     }
@@ -256,6 +257,23 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     for (int i = 0; !st && i < MIST_PET_N_COUNTERS; i++)
         st = mist_h5_attr_u64(d, mist_pet_counter_names[i], &c[i], 1, err);
     H5Dclose(d);
+    /* Where the scanner sat on the phantom (study scanner_pose). */
+    snprintf(path, sizeof path, "/pet/%s", s->scanner.name);
+    hid_t pg = st ? H5I_INVALID_HID : H5Gopen2(h5->file, path, H5P_DEFAULT);
+    if (!st && pg < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
+    if (!st) {
+        static const char *const axes[] = {"x", "y", "z"};
+        (void)((st = mist_h5_attr_str(pg, "scanner_axis", axes[s->pet.pose_axis], err)) ||
+               (st = mist_h5_attr_double(pg, "scanner_center_mm", s->pet.pose_center_mm, 3,
+                                         err)) ||
+               (st = mist_h5_attr_str(pg, "scanner_frame",
+                                      "scanner coordinates x_s = R (x - scanner_center_mm) of "
+                                      "phantom coordinates x; R takes phantom axis scanner_axis "
+                                      "to the scanner's z: z identity, y (x, -z, y), x (y, z, x)",
+                                      err)));
+        H5Gclose(pg);
+    }
     return st ? st : write_tof_attrs(h5->file, &s->pet, err);
 }
 

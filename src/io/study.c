@@ -103,8 +103,8 @@ static mist_status read_phantom_sets(mist_yaml_node *root, mist_study *s, mist_e
 static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
 {
     static const char *const top[] = {"name",     "seed",    "phantom",     "phantom_set",
-                                      "lesions",  "tracer",  "scanner",     "acquisition",
-                                      "recon",    "analysis", NULL};
+                                      "lesions",  "tracer",  "scanner",     "scanner_pose",
+                                      "acquisition", "recon", "analysis", NULL};
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
                                            "time_bin_s", "checkpoint_s",
@@ -142,6 +142,22 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     if ((st = mist_yaml_get_file(root, "", "scanner", MIST_REQUIRED, doc->dir, &s->scanner_path,
                                  err)))
         return st;
+    {
+        static const char *const pose_keys[] = {"axis", "center_mm", NULL};
+        static const char *const axes[] = {"x", "y", "z", NULL};
+        mist_yaml_node *pose;
+        s->scanner_axis = 2;
+        if ((st = mist_yaml_get_map(root, "", "scanner_pose", MIST_OPTIONAL, &pose, err)))
+            return st;
+        if (pose &&
+            ((st = mist_yaml_check_unknown(pose, "scanner_pose", pose_keys, err)) ||
+             (st = mist_yaml_get_choice(pose, "scanner_pose", "axis", MIST_OPTIONAL, 2, axes,
+                                        &s->scanner_axis, err)) ||
+             (st = mist_yaml_get_vec(pose, "scanner_pose", "center_mm", MIST_OPTIONAL, 3,
+                                     s->scanner_center_mm, MIST_ANY_FINITE,
+                                     s->scanner_center_mm, err))))
+            return st;
+    }
 
     if ((st = mist_yaml_get_map(root, "", "acquisition", MIST_REQUIRED, &acq, err)) ||
         (st = mist_yaml_check_unknown(acq, "acquisition", acq_keys, err)) ||

@@ -45,6 +45,12 @@ typedef struct mist_study {
     } tracer;
 
     char *scanner_path; /**< resolved path of the scanner definition */
+    /* Where the scanner sits on the phantom: its axis along phantom axis
+     * scanner_axis (0 x, 1 y, 2 z) through scanner_center_mm, the centre of its
+     * axial field of view (a dedicated breast ring around the pendant breast:
+     * axis y).  Default: axis z through the phantom origin. */
+    int scanner_axis;
+    double scanner_center_mm[3];
 
     struct {
         double duration_s;         /**< [s] frame duration */
