@@ -76,9 +76,11 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
         return mist_error_set(err, MIST_ERR_INPUT, "phantom %s has no activity at %.1f h",
                               ph->name, t_s / 3600.0);
     }
-    s->active = malloc(s->n_active * sizeof *s->active);
+    uint32_t *active = malloc(s->n_active * sizeof *active);
     double *w = malloc(s->n_active * sizeof *w);
-    if (!s->active || !w) {
+    s->table = malloc(s->n_active * sizeof *s->table);
+    if (!active || !w || !s->table) {
+        free(active);
         free(w);
         mist_source_free(s);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the activity map");
@@ -86,23 +88,50 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
     size_t a = 0;
     for (size_t v = 0; v < n; v++) {
         if (s->activity_Bq[v] > 0.0f) {
-            s->active[a] = (uint32_t)v;
+            if (!(s->density_g_cm3[v] <= 6.5535f)) {
+                free(active);
+                free(w);
+                mist_status st = mist_error_set(
+                    err, MIST_ERR_INPUT,
+                    "phantom %s: voxel %zu has activity at density %g g/cm3; active voxels "
+                    "must be at most 6.5535 g/cm3",
+                    ph->name, v, (double)s->density_g_cm3[v]);
+                mist_source_free(s);
+                return st;
+            }
+            active[a] = (uint32_t)v;
             w[a++] = s->activity_Bq[v];
             s->total_Bq += s->activity_Bq[v];
         }
     }
-    mist_status st = mist_alias_build(w, s->n_active, &s->alias, err);
+    mist_alias *alias = NULL;
+    mist_status st = mist_alias_build(w, s->n_active, &alias, err);
     free(w);
-    if (st)
+    if (st) {
+        free(active);
         mist_source_free(s);
-    return st;
+        return st;
+    }
+    for (size_t c = 0; c < s->n_active; c++) {
+        mist_source_entry *e = &s->table[c];
+        double thr = alias->prob[c] * 4294967296.0;
+        e->keep = thr >= 4294967295.0 ? UINT32_MAX : (uint32_t)thr;
+        e->voxel = active[c];
+        e->alias_voxel = active[alias->alias[c]];
+        e->rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->voxel]);
+        e->alias_rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->alias_voxel]);
+    }
+    /* A column kept with probability 1 (keep = 2^32 - 1, coin < keep fails only at the
+     * coin's top value) has itself as alias, so the outcome is the same either way. */
+    mist_alias_free(alias);
+    free(active);
+    return MIST_OK;
 }
 
 void mist_source_free(mist_source *s)
 {
     free(s->activity_Bq);
     free(s->density_g_cm3);
-    free(s->active);
-    mist_alias_free(s->alias);
+    free(s->table);
     memset(s, 0, sizeof *s);
 }

@@ -14,8 +14,10 @@
  * A voxel that a lesion covers in part holds f x (lesion's activity) +
  * (1 - f) x (activity of the tissue under it), f its exact partial volume.
  *
- * Sampling: a voxel by Walker/Vose alias table over the active voxels (O(1)),
- * then a point uniform inside it.  The voxel's density is returned for the
+ * Sampling: a voxel by Walker/Vose alias table over the active voxels (O(1),
+ * one packed 16-byte entry per column: one memory access per decay), then a
+ * point uniform inside it.  Densities are kept to 1e-4 g/cm3 (the positron
+ * range's scale), so an active voxel denser than 6.5535 g/cm3 is refused.  The voxel's density is returned for the
  * positron range.  Built once per run; sampling allocates nothing.
  */
 #ifndef MIST_TRANSPORT_SOURCE_H
@@ -30,14 +32,25 @@
 #include "physics/alias.h"
 #include "physics/tracer.h"
 
+/* One column of the voxel alias table, packed so that a sample touches one
+ * 16-byte entry (one cache line) instead of four arrays: the column's voxel and
+ * its alias's voxel, the coin's threshold (keep the column when a 32-bit coin is
+ * below it) and both voxels' densities in units of 1e-4 g/cm3. */
+typedef struct mist_source_entry {
+    uint32_t keep;         /**< keep the column when coin < keep (probability keep / 2^32) */
+    uint32_t voxel;        /**< voxel of this column */
+    uint32_t alias_voxel;  /**< voxel taken otherwise */
+    uint16_t rho;          /**< [1e-4 g/cm3] density of voxel */
+    uint16_t alias_rho;    /**< [1e-4 g/cm3] density of alias_voxel */
+} mist_source_entry;
+
 typedef struct mist_source {
     const mist_phantom *phantom; /**< borrowed */
     float *activity_Bq;          /**< [voxels] activity at time t [Bq] */
     float *density_g_cm3;        /**< [voxels] mass density (partial volumes mixed) */
     double total_Bq;             /**< [Bq] sum of the map */
-    uint32_t *active;            /**< [n_active] voxel index of each alias outcome */
-    size_t n_active;
-    mist_alias *alias;           /**< over the active voxels, weights = activity */
+    size_t n_active;             /**< voxels with activity = alias columns */
+    mist_source_entry *table;    /**< [n_active] Walker/Vose alias table, packed */
 } mist_source;
 
 /* Activity map of phantom ph at t_s after injecting injected_MBq of tracer tr
@@ -52,12 +65,20 @@ static inline void mist_source_sample(const mist_source *s, mist_rng *rng, doubl
                                       double *density_g_cm3)
 {
     const mist_phantom *p = s->phantom;
-    size_t v = s->active[mist_alias_sample(s->alias, rng)];
+    /* One 53-bit uniform: its integer part over n picks the column, its fraction the coin. */
+    double x = mist_rng_uniform(rng) * (double)s->n_active;
+    size_t c = (size_t)x;
+    if (c >= s->n_active) /* guard against rounding at the top end */
+        c = s->n_active - 1;
+    uint32_t coin = (uint32_t)((x - (double)c) * 4294967296.0);
+    const mist_source_entry *e = &s->table[c];
+    int other = coin >= e->keep;
+    size_t v = other ? e->alias_voxel : e->voxel;
+    *density_g_cm3 = 1e-4 * (double)(other ? e->alias_rho : e->rho);
     size_t i = v % p->n[0], j = (v / p->n[0]) % p->n[1], k = v / (p->n[0] * p->n[1]);
     pos_mm[0] = p->origin_mm[0] + ((double)i + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[0];
     pos_mm[1] = p->origin_mm[1] + ((double)j + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[1];
     pos_mm[2] = p->origin_mm[2] + ((double)k + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[2];
-    *density_g_cm3 = s->density_g_cm3[v];
 }
 
 #endif
