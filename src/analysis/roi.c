@@ -331,7 +331,8 @@ static int far_from_lesions(const mist_roi_truth *t, const double c[3], double r
 }
 
 typedef struct bg_acc {
-    double sum_m, sum_m2, sum_t; /* ROI means (image), squares, ROI means (truth) */
+    double *means;               /* [capacity] ROI means (image), for a two-pass SD */
+    double sum_m, sum_t;         /* ROI means (image), ROI means (truth) */
     double sw, swx, swx2;        /* voxel sums over all ROIs */
     double var_factor;           /* sum over ROIs of sum w^2 / (sum w)^2 */
     size_t k;
@@ -341,8 +342,8 @@ static mist_status add_bg_roi(const float *img, const mist_roi *ri, const mist_r
                               const mist_roi *rt, bg_acc *acc)
 {
     double m = mist_roi_mean(ri, img), mt = mist_roi_mean(rt, t->conc_Bq_mL), sw2 = 0.0;
+    acc->means[acc->k] = m;
     acc->sum_m += m;
-    acc->sum_m2 += m * m;
     acc->sum_t += mt;
     for (size_t e = 0; e < ri->n; e++) {
         double w = ri->w[e], x = img[ri->voxel[e]];
@@ -504,15 +505,30 @@ mist_status mist_roi_lesion_metrics(const float *img, const mist_roi_grid *ig,
     st = max_and_peak(img, ig, &sph, les, &m->max, &m->peak, err);
     mist_roi_free(&sph);
     bg_acc acc = {0};
+    if (!st && !(acc.means = malloc((size_t)(o->rois_per_slice > 0 ? o->rois_per_slice : 1) *
+                                    MIST_ROI_SLICES * sizeof *acc.means)))
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for background ROIs");
     if (!st)
         st = background_rois(img, ig, t, les, o, &acc, err);
-    if (st)
+    if (st) {
+        free(acc.means);
         return st;
+    }
     double K = (double)acc.k;
     m->n_bg_rois = acc.k;
     m->c_b = acc.k ? acc.sum_m / K : NAN;
     m->a_b = acc.k ? acc.sum_t / K : NAN;
-    m->sd_b = acc.k > 1 ? sqrt(fmax(0.0, (acc.sum_m2 - K * m->c_b * m->c_b) / (K - 1.0))) : NAN;
+    m->sd_b = NAN;
+    if (acc.k > 1) {
+        double ss = 0.0;
+        for (size_t q = 0; q < acc.k; q++)
+            ss += (acc.means[q] - m->c_b) * (acc.means[q] - m->c_b);
+        m->sd_b = sqrt(ss / (K - 1.0));
+        /* Below float32 resolution of the image the spread is rounding, not noise. */
+        if (m->sd_b < 1e-6 * fabs(m->c_b))
+            m->sd_b = 0.0;
+    }
+    free(acc.means);
     m->bg_roi_neff = acc.k ? K / acc.var_factor : NAN;
     double var_vox = acc.sw > 0.0 ? acc.swx2 / acc.sw - 2.0 * m->c_b * acc.swx / acc.sw +
                                          m->c_b * m->c_b

@@ -33,7 +33,8 @@
  *   a_B   the true concentration averaged over the same ROIs on the phantom;
  *   CRC   (C_H / C_B - 1) / (a_H / a_B - 1)  (a cold lesion, a_H = 0: 1 - C_H/C_B);
  *   BV    SD_B / C_B  (NEMA's background variability, of ROI means);
- *   CNR   (C_H - C_B) / SD_B;
+ *   CNR   (C_H - C_B) / SD_B (an SD_B below 1e-6 C_B, float32 rounding, counts as 0:
+ *         a noiseless image has BV 0 and an infinite CNR);
  *   noise the voxel SD in the background ROIs / C_B (weighted, about C_B);
  *   RC    C_H / a_H (mean) and max / a_H (max): recovery coefficients;
  *   SUV   concentration x body mass / decay-corrected injected activity:
