@@ -4,7 +4,8 @@ tests:  make_recon_image.py FILE.h5
 
   /recon/pet/exact/image  piecewise constant on a 2 mm grid: every voxel a lesion's
                           sphere touches holds the lesion's true concentration, every
-                          other body voxel the background's (so CRC = 1 exactly)
+                          other voxel its tissue's (so CRC = 1 exactly, and a cold
+                          lung insert reads 0)
   /recon/pet/noisy/image  the same plus white Gaussian noise of 10 % of the background
 
 Prints, as JSON, the truth the test checks against: per lesion a_H, and a_B, the
@@ -30,8 +31,10 @@ with h5py.File(path, "r+") as f:
     conc = act.reshape(-1) / vml
     mask = np.zeros(conc.size, bool)
     mask[pv_v] = True
-    body = (labels.reshape(-1) != 0) & ~mask
-    a_b = float(np.median(conc[body]))
+    # The background: the commonest tissue that holds activity.
+    flat = labels.reshape(-1)
+    hot = ~mask & (conc > 0)
+    a_b = float(np.median(conc[hot & (flat == np.bincount(flat[hot]).argmax())]))
     truth = {"a_b": a_b, "lesions": {}}
     for row in les:
         # Least squares over the lesion's voxels: c = f a_H + (1 - f) a_B.
@@ -54,8 +57,14 @@ with h5py.File(path, "r+") as f:
     # Body: the phantom label at each image voxel centre.
     pi = np.clip(np.floor((np.stack([X, Y, Z]) - lo[:, None, None, None]) / vox[:, None, None, None]).astype(int),
                  0, np.array(labels.shape[::-1])[:, None, None, None] - 1)
-    inbody = labels[pi[2], pi[1], pi[0]] != 0
-    img = np.where(inbody, a_b, 0.0)
+    plab = labels[pi[2], pi[1], pi[0]]
+    inbody = plab != 0
+    # Each tissue's true concentration (median over its voxels that no lesion touches).
+    flat = labels.reshape(-1)
+    tissue = np.zeros(256)
+    for l in np.unique(flat[~mask]):
+        tissue[l] = np.median(conc[~mask & (flat == l)])
+    img = tissue[plab]
     for row in les:
         c = np.array(row["center_mm"])
         r = 0.5 * row["diameter_mm"]

@@ -3,7 +3,8 @@
 # untouched); on a simulated phantom with synthetic /recon images of known
 # contrast (tests/cli/make_recon_image.py) CRC = 1 exactly for the piecewise-
 # constant image, SUVs match the truth, the noisy image's voxel noise matches the
-# noise put in, /analysis/lesions is written and a rerun replaces it.
+# noise put in, /analysis/lesions is written and a rerun replaces it; the NEMA IEC
+# phantom gets all six spheres and the lung residual.
 #   test_analyze.sh MIST SOURCE_DIR
 set -euo pipefail
 MIST=$1 SRC=$2
@@ -59,4 +60,24 @@ PY
 "$MIST" analyze "$TMP/r.h5" > /dev/null
 /usr/bin/python3 -c "import h5py,sys; assert len(h5py.File(sys.argv[1])['/analysis/lesions']) == 4" "$TMP/r.h5"
 if ls "$TMP"/r.h5.tmp.* 2>/dev/null; then echo "temporary file left"; exit 1; fi
+
+# NEMA IEC image quality: all six spheres scored, and the cold lung insert's residual
+# (0 in the exact image) in /analysis/lung_residual.
+"$MIST" simulate "$SRC/tests/data/study_iec.yaml" -o "$TMP/iec.h5" --quiet
+/usr/bin/python3 "$SRC/tests/cli/make_recon_image.py" "$TMP/iec.h5" > /dev/null
+"$MIST" analyze "$TMP/iec.h5" --json > "$TMP/iec.json"
+/usr/bin/python3 - "$TMP/iec.json" "$TMP/iec.h5" <<'PY'
+import json, sys
+import h5py
+a = json.load(open(sys.argv[1]))
+exact = {r["name"]: r for r in a["lesions"] if r["image"] == "pet/exact"}
+assert sorted(exact) == sorted(f"sphere_{d}mm" for d in (10, 13, 17, 22, 28, 37)), exact.keys()
+for r in exact.values():
+    assert abs(r["crc"] - 1) < 1e-4 and abs(r["a_h_Bq_mL"] / r["a_b_Bq_mL"] - 4) < 1e-4, r
+    assert r["n_bg_rois"] >= 48, r
+lung = {r["image"]: r for r in a["lung_residual"]}
+assert lung["pet/exact"]["lung_residual"] == 0 and lung["pet/exact"]["slices"] > 0, lung
+with h5py.File(sys.argv[2], "r") as f:
+    assert len(f["/analysis/lung_residual"]) == 2
+PY
 echo "1 passed, 0 failed"
