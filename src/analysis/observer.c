@@ -178,30 +178,44 @@ mist_status mist_observer_npw(const float *g0, size_t n0, const float *g1, size_
     mist_status st = check_counts(n0, n1, err);
     if (st)
         return st;
-    double *w = malloc(npix * sizeof *w);
+    double *w = malloc(3 * npix * sizeof *w);
     double *t = malloc((n0 + n1) * sizeof *t);
     if (!w || !t) {
         free(w);
         free(t);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the NPW observer");
     }
-    if (templ) {
-        memcpy(w, templ, npix * sizeof *w);
-    } else {
+    double *m0 = w + npix, *m1 = w + 2 * npix; /* class means */
+    for (size_t p = 0; p < npix; p++)
+        m0[p] = m1[p] = 0.0;
+    for (size_t i = 0; i < n0; i++)
         for (size_t p = 0; p < npix; p++)
-            w[p] = 0.0;
-        for (size_t i = 0; i < n1; i++)
-            for (size_t p = 0; p < npix; p++)
-                w[p] += g1[i * npix + p] / (double)n1;
-        for (size_t i = 0; i < n0; i++)
-            for (size_t p = 0; p < npix; p++)
-                w[p] -= g0[i * npix + p] / (double)n0;
-    }
+            m0[p] += g0[i * npix + p] / (double)n0;
+    for (size_t i = 0; i < n1; i++)
+        for (size_t p = 0; p < npix; p++)
+            m1[p] += g1[i * npix + p] / (double)n1;
+    for (size_t p = 0; p < npix; p++)
+        w[p] = templ ? templ[p] : m1[p] - m0[p];
     for (size_t i = 0; i < n0 + n1; i++) {
-        const float *g = i < n0 ? g0 + i * npix : g1 + (i - n0) * npix;
-        double s = 0.0;
-        for (size_t p = 0; p < npix; p++)
-            s += w[p] * g[p];
+        int present = i >= n0;
+        const float *g = present ? g1 + (i - n0) * npix : g0 + i * npix;
+        const double *m = present ? m1 : m0;
+        /* Images centred on the mean of the class means, c: a constant shift of every t for a
+         * fixed template, but it keeps the left-one-out template's noise from multiplying
+         * the images' mean level. */
+        double s = 0.0, mg = 0.0, gg = 0.0;
+        for (size_t p = 0; p < npix; p++) {
+            double c = 0.5 * (m0[p] + m1[p]), gc = g[p] - c;
+            s += w[p] * gc;
+            mg += (m[p] - c) * gc;
+            gg += gc * gc;
+        }
+        if (!templ) {
+            /* Leave-one-out template: without image i its class mean is
+             * (n m - g) / (n - 1), so w_{-i} = w +- (m - g) / (n - 1) (+ present, - absent). */
+            double adj = (mg - gg) / (double)((present ? n1 : n0) - 1);
+            s += present ? adj : -adj;
+        }
         t[i] = s;
     }
     st = mist_observer_score(t, n0, t + n0, n1, opts, res, err);
@@ -356,4 +370,71 @@ void mist_observer_lg_channels(size_t nx, size_t ny, double pixel_mm, double cx,
                 l = next;
             }
         }
+}
+
+mist_observer_lesion_opts mist_observer_lesion_opts_default(void)
+{
+    return (mist_observer_lesion_opts){.n_channels = 6,
+                                       .channel_a_mm = 0.0,
+                                       .patch_mm = 0.0,
+                                       .stats = mist_observer_opts_default()};
+}
+
+mist_status mist_observer_lesion(const float *const *absent, size_t n0,
+                                 const float *const *present, size_t n1, const size_t n[3],
+                                 const double voxel_mm[3], const double origin_mm[3],
+                                 const double center_mm[3], double diameter_mm,
+                                 const mist_observer_lesion_opts *o, mist_observer_result *npw,
+                                 mist_observer_result *cho, mist_error *err)
+{
+    mist_status st = check_counts(n0, n1, err);
+    if (st)
+        return st;
+    if (fabs(voxel_mm[0] - voxel_mm[1]) > 1e-9 * voxel_mm[0])
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "the observers need square pixels (voxels %g x %g mm)", voxel_mm[0],
+                              voxel_mm[1]);
+    double px = voxel_mm[0];
+    double side = o->patch_mm > 0.0 ? o->patch_mm : 4.0 * diameter_mm;
+    long half = (long)ceil(0.5 * side / px);
+    if (half < 4)
+        half = 4;
+    long c[3];
+    for (int a = 0; a < 3; a++)
+        c[a] = lround((center_mm[a] - origin_mm[a]) / voxel_mm[a]);
+    if (c[0] - half < 0 || c[1] - half < 0 || c[0] + half >= (long)n[0] ||
+        c[1] + half >= (long)n[1] || c[2] < 0 || c[2] >= (long)n[2])
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "a %ld x %ld pixel patch around the lesion at (%g, %g, %g) mm does "
+                              "not fit in the image",
+                              2 * half + 1, 2 * half + 1, center_mm[0], center_mm[1],
+                              center_mm[2]);
+    size_t w = (size_t)(2 * half + 1), npix = w * w, nimg = n0 + n1;
+    float *g = malloc(nimg * npix * sizeof *g);
+    double *u = malloc(o->n_channels * npix * sizeof *u);
+    if (!g || !u) {
+        free(g);
+        free(u);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the observer patches");
+    }
+    for (size_t m = 0; m < nimg; m++) {
+        const float *img = m < n0 ? absent[m] : present[m - n0];
+        for (size_t j = 0; j < w; j++) {
+            size_t y = (size_t)(c[1] - half) + j, x0 = (size_t)(c[0] - half);
+            memcpy(g + m * npix + j * w, img + ((size_t)c[2] * n[1] + y) * n[0] + x0,
+                   w * sizeof *g);
+        }
+    }
+    /* Channels centred on the lesion's own position within the patch (sub-pixel). */
+    double cx = (center_mm[0] - origin_mm[0]) / px - (double)(c[0] - half);
+    double cy = (center_mm[1] - origin_mm[1]) / px - (double)(c[1] - half);
+    double a_mm = o->channel_a_mm > 0.0 ? o->channel_a_mm : diameter_mm;
+    mist_observer_lg_channels(w, w, px, cx, cy, a_mm, o->n_channels, u);
+    st = mist_observer_npw(g, n0, g + n0 * npix, n1, npix, NULL, &o->stats, npw, err);
+    if (!st)
+        st = mist_observer_cho(g, n0, g + n0 * npix, n1, npix, u, o->n_channels, &o->stats, cho,
+                               err);
+    free(g);
+    free(u);
+    return st;
 }

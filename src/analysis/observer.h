@@ -12,8 +12,11 @@
  * Observers:
  *   NPW  non-prewhitening matched filter, t = w . g with the template w = the
  *        known signal (SKE) or, when none is given, the estimated mean
- *        difference of the two classes.  In white noise of SD sigma,
- *        d' = |s| / sigma.
+ *        difference of the two classes, left-one-out: image i is scored with
+ *        the template estimated without it, so the template's noise does not
+ *        inflate d'.  In white noise of SD sigma, d' = |s| / sigma with the
+ *        known signal; with the estimated one the template noise lowers it to
+ *        about |s|^2 / (sigma sqrt(|s|^2 + npix sigma^2 (1/n0 + 1/n1))).
  *   CHO  channelized Hotelling observer: channel outputs v = U g (U: nc
  *        channels), Hotelling template w = S^-1 (mean v1 - mean v0) with S the
  *        pooled channel covariance; t = w . v.  The d' of these statistics is
@@ -88,5 +91,29 @@ mist_status mist_observer_cho(const float *g0, size_t n0, const float *g1, size_
  * centred at pixel coordinates (cx, cy), width a_mm: u[nc][ny*nx]. */
 void mist_observer_lg_channels(size_t nx, size_t ny, double pixel_mm, double cx, double cy,
                                double a_mm, size_t nc, double *u);
+
+/* ---- per lesion, over image realisations ------------------------------------------------ */
+
+typedef struct mist_observer_lesion_opts {
+    size_t n_channels;   /**< Laguerre-Gauss channels (6) */
+    double channel_a_mm; /**< LG width a [mm]; <= 0: the lesion's diameter */
+    double patch_mm;     /**< side of the square patch [mm]; <= 0: 4 diameters, >= 8 pixels */
+    mist_observer_opts stats;
+} mist_observer_lesion_opts;
+
+mist_observer_lesion_opts mist_observer_lesion_opts_default(void);
+
+/* SKE detection of a lesion over image realisations: absent[n0] and present[n1] are 3D
+ * images (x fastest, [nz][ny][nx]) of nx x ny x nz voxels of voxel_mm (x, y) with voxel
+ * (0,0,0) centred at origin_mm.  Each image is reduced to the square transverse patch
+ * centred on the voxel nearest center_mm; NPW (template: the estimated mean difference,
+ * a resubstitution estimate) and CHO (LG channels centred on the lesion) score them.
+ * MIST_ERR_INPUT when the patch does not fit in the image. */
+mist_status mist_observer_lesion(const float *const *absent, size_t n0,
+                                 const float *const *present, size_t n1, const size_t n[3],
+                                 const double voxel_mm[3], const double origin_mm[3],
+                                 const double center_mm[3], double diameter_mm,
+                                 const mist_observer_lesion_opts *opts, mist_observer_result *npw,
+                                 mist_observer_result *cho, mist_error *err);
 
 #endif
