@@ -251,9 +251,10 @@ static mist_status hotelling_fit(const double *v0, const size_t *i0, size_t n0, 
     mist_linalg_cov_add(x1, n1, nc, wk->m1, (double)(n1 - 1) / nu, wk->cov);
     for (size_t c = 0; c < nc; c++)
         wk->dv[c] = wk->w[c] = wk->m1[c] - wk->m0[c];
-    mist_status st = mist_linalg_cholesky(wk->cov, nc, err);
+    mist_error chol;
+    mist_status st = mist_linalg_cholesky(wk->cov, nc, &chol);
     if (st)
-        return mist_error_set(err, st, "channel covariance: %s", err ? err->msg : "singular");
+        return mist_error_set(err, st, "channel covariance: %s", chol.msg);
     mist_linalg_cholesky_solve(wk->cov, nc, wk->w);
     for (size_t i = 0; i < n0; i++)
         wk->t[i] = mist_linalg_dot(wk->w, x0 + i * nc, nc);

@@ -221,13 +221,34 @@ static void json_num(FILE *out, const char *key, double v, int comma)
         fprintf(out, "\"%s\": null%s", key, comma ? ", " : "");
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
 static void print_json(FILE *out, const char *fname, const analysis *an)
 {
-    fprintf(out, "{\"file\": \"%s\", \"lesions\": [", fname);
+    fprintf(out, "{\"file\": ");
+    json_str(out, fname);
+    fprintf(out, ", \"lesions\": [");
     for (size_t i = 0; i < an->n_rows; i++) {
         const row *r = &an->rows[i];
-        fprintf(out, "%s\n  {\"image\": \"%s\", \"name\": \"%s\", ", i ? "," : "", r->image,
-                r->name);
+        fprintf(out, "%s\n  {\"image\": ", i ? "," : "");
+        json_str(out, r->image);
+        fprintf(out, ", \"name\": ");
+        json_str(out, r->name);
+        fprintf(out, ", ");
         json_num(out, "diameter_mm", r->diameter_mm, 1);
         json_num(out, "crc", r->crc, 1);
         json_num(out, "bv", r->bv, 1);
@@ -246,7 +267,9 @@ static void print_json(FILE *out, const char *fname, const analysis *an)
     }
     fprintf(out, "\n], \"lung_residual\": [");
     for (size_t i = 0; i < an->n_lung; i++) {
-        fprintf(out, "%s{\"image\": \"%s\", ", i ? ", " : "", an->lung[i].image);
+        fprintf(out, "%s{\"image\": ", i ? ", " : "");
+        json_str(out, an->lung[i].image);
+        fprintf(out, ", ");
         json_num(out, "lung_residual", an->lung[i].lung_residual, 1);
         fprintf(out, "\"slices\": %llu}", (unsigned long long)an->lung[i].slices);
     }
