@@ -39,8 +39,8 @@ mist_status mist_linalg_cholesky(double *a, size_t n, mist_error *err)
         /* Relative pivot test: a pivot lost to rounding means a singular matrix. */
         if (!(s > 1e-12 * fabs(a[j * n + j])) || !isfinite(s))
             return mist_error_set(err, MIST_ERR_INPUT,
-                                  "matrix is not positive definite (pivot %zu of %zu is %g)", j,
-                                  n, s);
+                                  "matrix is not positive definite (pivot %zu of %zu is %g)", j, n,
+                                  s);
         double d = sqrt(s);
         a[j * n + j] = d;
         for (size_t i = j + 1; i < n; i++) {

@@ -104,8 +104,8 @@ static mist_status check_counts(size_t n0, size_t n1, mist_error *err)
     return MIST_OK;
 }
 
-mist_status mist_observer_auc(const double *t0, size_t n0, const double *t1, size_t n1,
-                              double *auc, mist_error *err)
+mist_status mist_observer_auc(const double *t0, size_t n0, const double *t1, size_t n1, double *auc,
+                              mist_error *err)
 {
     if (!n0 || !n1)
         return mist_error_set(err, MIST_ERR_INPUT, "AUC needs statistics of both classes");
@@ -262,8 +262,8 @@ static mist_status hotelling_fit(const double *v0, const size_t *i0, size_t n0, 
         wk->t[n0 + i] = mist_linalg_dot(wk->w, x1 + i * nc, nc);
     fill_point(res, wk->t, n0, wk->t + n0, n1, wk->s);
     double D = mist_linalg_dot(wk->w, wk->dv, nc);
-    res->d2_unbiased = D * (nu - (double)nc - 1.0) / nu -
-                       (double)nc * (1.0 / (double)n0 + 1.0 / (double)n1);
+    res->d2_unbiased =
+        D * (nu - (double)nc - 1.0) / nu - (double)nc * (1.0 / (double)n0 + 1.0 / (double)n1);
     return MIST_OK;
 }
 
@@ -381,12 +381,12 @@ mist_observer_lesion_opts mist_observer_lesion_opts_default(void)
                                        .stats = mist_observer_opts_default()};
 }
 
-mist_status mist_observer_lesion(const float *const *absent, size_t n0,
-                                 const float *const *present, size_t n1, const size_t n[3],
-                                 const double voxel_mm[3], const double origin_mm[3],
-                                 const double center_mm[3], double diameter_mm,
-                                 const mist_observer_lesion_opts *o, mist_observer_result *npw,
-                                 mist_observer_result *cho, mist_error *err)
+mist_status mist_observer_lesion(const float *const *absent, size_t n0, const float *const *present,
+                                 size_t n1, const size_t n[3], const double voxel_mm[3],
+                                 const double origin_mm[3], const double center_mm[3],
+                                 double diameter_mm, const mist_observer_lesion_opts *o,
+                                 mist_observer_result *npw, mist_observer_result *cho,
+                                 mist_error *err)
 {
     mist_status st = check_counts(n0, n1, err);
     if (st)
@@ -408,8 +408,7 @@ mist_status mist_observer_lesion(const float *const *absent, size_t n0,
         return mist_error_set(err, MIST_ERR_INPUT,
                               "a %ld x %ld pixel patch around the lesion at (%g, %g, %g) mm does "
                               "not fit in the image",
-                              2 * half + 1, 2 * half + 1, center_mm[0], center_mm[1],
-                              center_mm[2]);
+                              2 * half + 1, 2 * half + 1, center_mm[0], center_mm[1], center_mm[2]);
     size_t w = (size_t)(2 * half + 1), npix = w * w, nimg = n0 + n1;
     float *g = malloc(nimg * npix * sizeof *g);
     double *u = malloc(o->n_channels * npix * sizeof *u);

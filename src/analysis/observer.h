@@ -67,8 +67,8 @@ mist_status mist_observer_score(const double *t0, size_t n0, const double *t1, s
                                 mist_error *err);
 
 /* Mann-Whitney AUC of t0[n0], t1[n1] (ties count 1/2). */
-mist_status mist_observer_auc(const double *t0, size_t n0, const double *t1, size_t n1,
-                              double *auc, mist_error *err);
+mist_status mist_observer_auc(const double *t0, size_t n0, const double *t1, size_t n1, double *auc,
+                              mist_error *err);
 
 /* NPW on images g0[n0][npix], g1[n1][npix]; templ[npix] the signal, or NULL for the
  * estimated mean difference. */
@@ -109,11 +109,11 @@ mist_observer_lesion_opts mist_observer_lesion_opts_default(void);
  * centred on the voxel nearest center_mm; NPW (template: the estimated mean difference,
  * a resubstitution estimate) and CHO (LG channels centred on the lesion) score them.
  * MIST_ERR_INPUT when the patch does not fit in the image. */
-mist_status mist_observer_lesion(const float *const *absent, size_t n0,
-                                 const float *const *present, size_t n1, const size_t n[3],
-                                 const double voxel_mm[3], const double origin_mm[3],
-                                 const double center_mm[3], double diameter_mm,
-                                 const mist_observer_lesion_opts *opts, mist_observer_result *npw,
-                                 mist_observer_result *cho, mist_error *err);
+mist_status mist_observer_lesion(const float *const *absent, size_t n0, const float *const *present,
+                                 size_t n1, const size_t n[3], const double voxel_mm[3],
+                                 const double origin_mm[3], const double center_mm[3],
+                                 double diameter_mm, const mist_observer_lesion_opts *opts,
+                                 mist_observer_result *npw, mist_observer_result *cho,
+                                 mist_error *err);
 
 #endif

@@ -14,8 +14,8 @@ mist_status mist_realization_poisson(const double *expected, size_t n, uint64_t 
     for (size_t i = 0; i < n; i++)
         if (!(expected[i] >= 0.0) || !isfinite(expected[i]))
             return mist_error_set(err, MIST_ERR_INPUT,
-                                  "expected counts must be finite and >= 0 (element %zu is %g)",
-                                  i, expected[i]);
+                                  "expected counts must be finite and >= 0 (element %zu is %g)", i,
+                                  expected[i]);
     mist_rng rng = mist_rng_substream(seed, realization);
     for (size_t i = 0; i < n; i++)
         out[i] = expected[i] > 0.0 ? mist_rng_poisson(&rng, expected[i]) : 0;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #define PI 3.14159265358979323846
-#define SHELL_MM 5.0          /* width of the shell that names a lesion's background */
-#define SHELL_SHARE 0.10      /* share of that shell a tissue needs to count */
+#define SHELL_MM 5.0              /* width of the shell that names a lesion's background */
+#define SHELL_SHARE 0.10          /* share of that shell a tissue needs to count */
 #define LUNG_ROI_DIAMETER_MM 30.0 /* NEMA NU 2 lung residual ROI */
 
 static const double SLICE_OFFSETS_MM[MIST_ROI_SLICES] = {0.0, -10.0, 10.0, -20.0, 20.0};
@@ -193,8 +193,8 @@ static void background_labels(const mist_roi_truth *t, mist_roi_lesion *les)
     int clip = 0;
     memset(les->background, 0, sizeof les->background);
     for (int a = 0; a < 3; a++)
-        if (!axis_range(g, a, les->center_mm[a] - outer, les->center_mm[a] + outer, &lo[a],
-                        &hi[a], &clip))
+        if (!axis_range(g, a, les->center_mm[a] - outer, les->center_mm[a] + outer, &lo[a], &hi[a],
+                        &clip))
             return;
     for (size_t k = lo[2]; k <= hi[2]; k++)
         for (size_t j = lo[1]; j <= hi[1]; j++)
@@ -320,21 +320,19 @@ static int disk_in_background(const mist_roi_truth *t, const mist_roi_lesion *le
     return 1;
 }
 
-static int far_from_lesions(const mist_roi_truth *t, const double c[3], double r_roi,
-                            double margin)
+static int far_from_lesions(const mist_roi_truth *t, const double c[3], double r_roi, double margin)
 {
     for (size_t l = 0; l < t->n_lesions; l++)
-        if (dist3(c, t->lesions[l].center_mm) <
-            0.5 * t->lesions[l].diameter_mm + margin + r_roi)
+        if (dist3(c, t->lesions[l].center_mm) < 0.5 * t->lesions[l].diameter_mm + margin + r_roi)
             return 0;
     return 1;
 }
 
 typedef struct bg_acc {
-    double *means;               /* [capacity] ROI means (image), for a two-pass SD */
-    double sum_m, sum_t;         /* ROI means (image), ROI means (truth) */
-    double sw, swx, swx2;        /* voxel sums over all ROIs */
-    double var_factor;           /* sum over ROIs of sum w^2 / (sum w)^2 */
+    double *means;        /* [capacity] ROI means (image), for a two-pass SD */
+    double sum_m, sum_t;  /* ROI means (image), ROI means (truth) */
+    double sw, swx, swx2; /* voxel sums over all ROIs */
+    double var_factor;    /* sum over ROIs of sum w^2 / (sum w)^2 */
     size_t k;
 } bg_acc;
 
@@ -384,8 +382,7 @@ static mist_status background_rois(const float *img, const mist_roi_grid *ig,
                 n_ang = 1;
             for (int a = 0; a < n_ang && got < cap; a++) {
                 double th = 2.0 * PI * (a + 0.5 * (m % 2)) / n_ang;
-                double c[3] = {les->center_mm[0] + rho * cos(th),
-                               les->center_mm[1] + rho * sin(th),
+                double c[3] = {les->center_mm[0] + rho * cos(th), les->center_mm[1] + rho * sin(th),
                                les->center_mm[2] + SLICE_OFFSETS_MM[s]};
                 int overlap = 0;
                 for (size_t q = 0; q < got && !overlap; q++)
@@ -461,7 +458,8 @@ static mist_status max_and_peak(const float *img, const mist_roi_grid *ig, const
             double s = 0.0, sw = 0.0;
             for (size_t q = 0; q < ker.n; q++) {
                 size_t kv = ker.voxel[q];
-                long ki = (long)(kv % kg.n[0]) - half[0], kj = (long)((kv / kg.n[0]) % kg.n[1]) - half[1],
+                long ki = (long)(kv % kg.n[0]) - half[0],
+                     kj = (long)((kv / kg.n[0]) % kg.n[1]) - half[1],
                      kk = (long)(kv / (kg.n[0] * kg.n[1])) - half[2];
                 long i = vi + ki, j = vj + kj, k = vk + kk;
                 if (i < 0 || j < 0 || k < 0 || i >= (long)ig->n[0] || j >= (long)ig->n[1] ||
@@ -487,8 +485,8 @@ mist_status mist_roi_lesion_metrics(const float *img, const mist_roi_grid *ig,
     const mist_roi_lesion *les = &t->lesions[l];
     mist_roi sph = {0};
     int clipped = 0;
-    mist_status st = mist_roi_sphere(ig, les->center_mm, 0.5 * les->diameter_mm, &sph, &clipped,
-                                     err);
+    mist_status st =
+        mist_roi_sphere(ig, les->center_mm, 0.5 * les->diameter_mm, &sph, &clipped, err);
     if (!st && (!sph.n || clipped))
         st = mist_error_set(err, MIST_ERR_INPUT,
                             "lesion %s (%.1f mm at %.1f, %.1f, %.1f mm) is not wholly inside the "
@@ -530,9 +528,8 @@ mist_status mist_roi_lesion_metrics(const float *img, const mist_roi_grid *ig,
     }
     free(acc.means);
     m->bg_roi_neff = acc.k ? K / acc.var_factor : NAN;
-    double var_vox = acc.sw > 0.0 ? acc.swx2 / acc.sw - 2.0 * m->c_b * acc.swx / acc.sw +
-                                         m->c_b * m->c_b
-                                   : NAN;
+    double var_vox =
+        acc.sw > 0.0 ? acc.swx2 / acc.sw - 2.0 * m->c_b * acc.swx / acc.sw + m->c_b * m->c_b : NAN;
     m->noise = sqrt(fmax(0.0, var_vox)) / m->c_b;
     double true_ratio = m->a_h / m->a_b - 1.0;
     m->crc = true_ratio != 0.0 ? (m->c_h / m->c_b - 1.0) / true_ratio : NAN;

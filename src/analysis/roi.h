@@ -49,10 +49,11 @@
 
 #include "core/status.h"
 
-#define MIST_ROI_SUBSAMPLE 10       /**< sub-samples per axis in voxels the surface crosses */
+#define MIST_ROI_SUBSAMPLE 10 /**< sub-samples per axis in voxels the surface crosses */
 #define MIST_ROI_NAME_MAX 64
-#define MIST_ROI_SLICES 5           /**< background slices: 0, +-10, +-20 mm */
-#define MIST_ROI_PEAK_ML_RADIUS_MM 6.2035049089940 /**< radius of a 1 mL sphere, (3/(4 pi))^(1/3) cm */
+#define MIST_ROI_SLICES 5 /**< background slices: 0, +-10, +-20 mm */
+/** Radius of a 1 mL sphere [mm]: (3 / (4 pi))^(1/3) cm. */
+#define MIST_ROI_PEAK_ML_RADIUS_MM 6.2035049089940
 
 typedef struct mist_roi_grid {
     size_t n[3];         /**< voxels along x, y, z */
@@ -85,15 +86,15 @@ typedef struct mist_roi_lesion {
     char name[MIST_ROI_NAME_MAX];
     double center_mm[3];
     double diameter_mm;
-    double conc_Bq_mL;         /**< true concentration a_H */
-    uint8_t background[256];   /**< 1 for the labels that are its background */
+    double conc_Bq_mL;       /**< true concentration a_H */
+    uint8_t background[256]; /**< 1 for the labels that are its background */
 } mist_roi_lesion;
 
 typedef struct mist_roi_truth {
-    mist_roi_grid grid;        /**< the phantom's grid */
-    uint8_t *labels;           /**< [nz][ny][nx] */
-    float *conc_Bq_mL;         /**< true concentration per voxel */
-    uint8_t *lesion_mask;      /**< 1 where a lesion fills part of the voxel */
+    mist_roi_grid grid;   /**< the phantom's grid */
+    uint8_t *labels;      /**< [nz][ny][nx] */
+    float *conc_Bq_mL;    /**< true concentration per voxel */
+    uint8_t *lesion_mask; /**< 1 where a lesion fills part of the voxel */
     mist_roi_lesion *lesions;
     size_t n_lesions;
 } mist_roi_truth;
@@ -120,23 +121,23 @@ mist_status mist_roi_truth_build(const mist_roi_grid *g, const uint8_t *labels,
 void mist_roi_truth_free(mist_roi_truth *truth);
 
 typedef struct mist_roi_opts {
-    double margin_mm;      /**< gap between background ROIs and any lesion [mm] (10) */
-    int rois_per_slice;    /**< background ROIs per slice (12) */
-    double suv_per_Bq_mL;  /**< SUV per Bq/mL (body g / injected Bq at the image time); 0: no SUV */
+    double margin_mm;     /**< gap between background ROIs and any lesion [mm] (10) */
+    int rois_per_slice;   /**< background ROIs per slice (12) */
+    double suv_per_Bq_mL; /**< SUV per Bq/mL (body g / injected Bq at the image time); 0: no SUV */
 } mist_roi_opts;
 
 mist_roi_opts mist_roi_opts_default(void);
 
 typedef struct mist_roi_metrics {
-    double a_h, a_b;           /**< [Bq/mL] true lesion and background concentrations */
-    double c_h, c_b, sd_b;     /**< [Bq/mL] image: lesion mean, background mean and SD */
-    double max;                /**< [Bq/mL] image maximum in the lesion */
-    double peak;               /**< [Bq/mL] highest 1 mL sphere mean */
+    double a_h, a_b;       /**< [Bq/mL] true lesion and background concentrations */
+    double c_h, c_b, sd_b; /**< [Bq/mL] image: lesion mean, background mean and SD */
+    double max;            /**< [Bq/mL] image maximum in the lesion */
+    double peak;           /**< [Bq/mL] highest 1 mL sphere mean */
     double crc, bv, cnr, noise;
     double rc_mean, rc_max;
     double suv_max, suv_mean, suv_peak; /**< NAN without an SUV scale */
     size_t n_bg_rois;
-    double bg_roi_neff;        /**< effective voxels per background ROI, (sum w)^2 / sum w^2 */
+    double bg_roi_neff; /**< effective voxels per background ROI, (sum w)^2 / sum w^2 */
 } mist_roi_metrics;
 
 /* Metrics of lesion `l` of the truth on img (grid ig).  Quantities that cannot be

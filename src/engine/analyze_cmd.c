@@ -116,8 +116,8 @@ static mist_status read_phantom(hid_t f, const char *fname, phantom_in *p, mist_
     if (d2[0] != n1[0])
         return mist_error_set(err, MIST_ERR_INPUT, "%s: /phantom/lesion_pv arrays differ in length",
                               fname);
-    if ((st = mist_h5r_read(f, fname, "/phantom/lesion_pv/under", H5T_NATIVE_UINT8, 1, &buf, d2,
-                            1, &nd, err)))
+    if ((st = mist_h5r_read(f, fname, "/phantom/lesion_pv/under", H5T_NATIVE_UINT8, 1, &buf, d2, 1,
+                            &nd, err)))
         return st;
     p->pv_under = buf;
     if (d2[0] != n1[0])
@@ -153,8 +153,8 @@ static mist_status score_image(hid_t f, const char *fname, const char *path,
     uint64_t dims[3];
     int nd;
     void *buf;
-    mist_status st = mist_h5r_read(f, fname, path, H5T_NATIVE_FLOAT, sizeof(float), &buf, dims,
-                                   3, &nd, err);
+    mist_status st =
+        mist_h5r_read(f, fname, path, H5T_NATIVE_FLOAT, sizeof(float), &buf, dims, 3, &nd, err);
     if (st)
         return st;
     float *img = buf;
@@ -465,8 +465,8 @@ mist_status mist_analyze(const char *path, int json, FILE *out, mist_error *err)
         lin[l].pv_count = (size_t)ph.lesions[l].pv_count;
     }
     if (!st)
-        st = mist_roi_truth_build(&ph.grid, ph.labels, ph.activity, lin, ph.n_lesions,
-                                  ph.pv_voxel, ph.pv_fraction, ph.pv_under, ph.n_pv, &truth, err);
+        st = mist_roi_truth_build(&ph.grid, ph.labels, ph.activity, lin, ph.n_lesions, ph.pv_voxel,
+                                  ph.pv_fraction, ph.pv_under, ph.n_pv, &truth, err);
     free(lin);
     if (!st) {
         o.suv_per_Bq_mL = suv_scale(f, path);

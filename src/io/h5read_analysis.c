@@ -65,14 +65,13 @@ done:
     return st;
 }
 
-mist_status mist_h5r_attr_double(hid_t file, const char *fname, const char *path,
-                                 const char *name, double *v, size_t n, mist_error *err)
+mist_status mist_h5r_attr_double(hid_t file, const char *fname, const char *path, const char *name,
+                                 double *v, size_t n, mist_error *err)
 {
     if (strcmp(path, ".") && !mist_h5r_exists(file, path))
         return mist_error_set(err, MIST_ERR_INPUT, "%s has no %s", fname, path);
     if (H5Aexists_by_name(file, path, name, H5P_DEFAULT) <= 0)
-        return mist_error_set(err, MIST_ERR_INPUT, "%s: %s has no attribute %s", fname, path,
-                              name);
+        return mist_error_set(err, MIST_ERR_INPUT, "%s: %s has no attribute %s", fname, path, name);
     hid_t a = H5Aopen_by_name(file, path, name, H5P_DEFAULT, H5P_DEFAULT);
     hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
     mist_status st = MIST_OK;

@@ -25,8 +25,8 @@ mist_status mist_h5r_read(hid_t file, const char *fname, const char *path, hid_t
                           mist_error *err);
 
 /* A double attribute (n values) of the object at path ("." for the root). */
-mist_status mist_h5r_attr_double(hid_t file, const char *fname, const char *path,
-                                 const char *name, double *v, size_t n, mist_error *err);
+mist_status mist_h5r_attr_double(hid_t file, const char *fname, const char *path, const char *name,
+                                 double *v, size_t n, mist_error *err);
 
 /* 1 when the link path exists (every group on it too). */
 int mist_h5r_exists(hid_t file, const char *path);

@@ -16,9 +16,9 @@ Test(analysis_linalg, cholesky_solves_known_system)
     double a[9] = {4, 2, 0, 2, 5, 3, 0, 3, 6}, b[3] = {0, 1, 12};
     mist_error err;
     cr_assert_eq(mist_linalg_cholesky(a, 3, &err), MIST_OK);
-    cr_expect_float_eq(a[0], 2.0, 1e-14);      /* L00 */
-    cr_expect_float_eq(a[3], 1.0, 1e-14);      /* L10 */
-    cr_expect_float_eq(a[4], 2.0, 1e-14);      /* L11 */
+    cr_expect_float_eq(a[0], 2.0, 1e-14); /* L00 */
+    cr_expect_float_eq(a[3], 1.0, 1e-14); /* L10 */
+    cr_expect_float_eq(a[4], 2.0, 1e-14); /* L11 */
     mist_linalg_cholesky_solve(a, 3, b);
     cr_expect_float_eq(b[0], 1.0, 1e-12);
     cr_expect_float_eq(b[1], -2.0, 1e-12);
@@ -79,12 +79,12 @@ Test(analysis_observer, npw_white_noise_dprime_is_signal_norm_over_sigma)
     cr_assert_eq(mist_observer_npw(g0, N, g1, N, NPIX, s, &o, &res, &err), MIST_OK, "%s", err.msg);
     /* Var(d') ~ (2 + d^2/2) / N for n0 = n1 = N normal statistics. */
     double se = sqrt((2.0 + 0.5 * d_true * d_true) / N);
-    cr_expect(fabs(res.d_prime - d_true) < 4 * se, "d' %g, expected %g +- %g", res.d_prime,
-              d_true, se);
+    cr_expect(fabs(res.d_prime - d_true) < 4 * se, "d' %g, expected %g +- %g", res.d_prime, d_true,
+              se);
     double auc_true = mist_phi(d_true / sqrt(2.0));
     double se_auc = hanley_mcneil_se(auc_true, N, N);
-    cr_expect(fabs(res.auc - auc_true) < 4 * se_auc, "AUC %g, expected %g +- %g", res.auc,
-              auc_true, se_auc);
+    cr_expect(fabs(res.auc - auc_true) < 4 * se_auc, "AUC %g, expected %g +- %g", res.auc, auc_true,
+              se_auc);
     cr_expect(res.d_prime_ci[0] < res.d_prime && res.d_prime < res.d_prime_ci[1]);
     cr_expect(res.auc_ci[0] < res.auc && res.auc < res.auc_ci[1]);
     free(g0);
@@ -156,8 +156,8 @@ Test(analysis_observer, hotelling_dprime_known_covariance_unbiased)
         sumD2 += D * D;
     }
     double mean = sum / REPS, se = sqrt((sum2 / REPS - mean * mean) / (REPS - 1));
-    cr_expect(fabs(mean - d2_true) < 4 * se, "unbiased d'^2 mean %g, true %g +- %g", mean,
-              d2_true, se);
+    cr_expect(fabs(mean - d2_true) < 4 * se, "unbiased d'^2 mean %g, true %g +- %g", mean, d2_true,
+              se);
     double meanD = sumD / REPS, seD = sqrt((sumD2 / REPS - meanD * meanD) / (REPS - 1));
     cr_expect(fabs(meanD - resub_expect) < 4 * seD, "resubstitution d'^2 %g, expected %g +- %g",
               meanD, resub_expect, seD);
@@ -274,8 +274,8 @@ static void blob_image(mist_rng *r, float *img, double sigma, double amp, double
         for (int j = 0; j < LY; j++)
             for (int i = 0; i < LX; i++) {
                 double x = LORG[0] + 2 * i, y = LORG[1] + 2 * j;
-                double s = k == kz ? amp * exp(-((x - bx) * (x - bx) + (y - by) * (y - by)) / 18.0)
-                                   : 0.0;
+                double s =
+                    k == kz ? amp * exp(-((x - bx) * (x - bx) + (y - by) * (y - by)) / 18.0) : 0.0;
                 img[(k * LY + j) * LX + i] = (float)(100.0 + s + sigma * mist_rng_normal(r));
             }
 }
@@ -323,7 +323,8 @@ Test(analysis_observer, lesion_npw_with_estimated_template_matches_theory)
     lesion_run(4.0, 1.0, -1.0, n, &npw, &cho, &s2);
     double d = s2 / (sigma * sqrt(s2 + npix * sigma * sigma * 2.0 / n));
     double se = sqrt((2 + 0.5 * d * d) / n);
-    cr_log_info("lesion NPW d' %.3f (theory %.3f +- %.3f), CHO d' %.3f, d'^2 unbiased %.3f", npw.d_prime, d, se, cho.d_prime, cho.d2_unbiased);
+    cr_log_info("lesion NPW d' %.3f (theory %.3f +- %.3f), CHO d' %.3f, d'^2 unbiased %.3f",
+                npw.d_prime, d, se, cho.d_prime, cho.d2_unbiased);
     cr_expect(fabs(npw.d_prime - d) < 4 * se, "NPW d' %g, theory %g +- %g", npw.d_prime, d, se);
     cr_expect(cho.d_prime > 0 && isfinite(cho.d2_unbiased));
 }

@@ -58,8 +58,8 @@ static void synth_make(synth *s, const mist_roi_grid *g, const double c[3], doub
         if (f >= 0.5)
             s->labels[v] = 2;
     }
-    mist_roi_lesion_in les = {.name = "les", .diameter_mm = d, .label = 2, .pv_offset = 0,
-                              .pv_count = sph.n};
+    mist_roi_lesion_in les = {
+        .name = "les", .diameter_mm = d, .label = 2, .pv_offset = 0, .pv_count = sph.n};
     memcpy(les.center_mm, c, sizeof les.center_mm);
     cr_assert_eq(mist_roi_truth_build(g, s->labels, s->activity, &les, 1, s->pv_voxel,
                                       s->pv_fraction, s->pv_under, s->n_pv, &s->truth, &err),
@@ -149,11 +149,10 @@ static double blurred_sphere(double r, double R, double s)
 {
     double a = (R - r) / (sqrt(2) * s), b = (R + r) / (sqrt(2) * s);
     if (r < 1e-9) /* limit r -> 0 */
-        return erf(R / (sqrt(2) * s)) -
-               sqrt(2 / PI) * R / s * exp(-R * R / (2 * s * s));
+        return erf(R / (sqrt(2) * s)) - sqrt(2 / PI) * R / s * exp(-R * R / (2 * s * s));
     return 0.5 * (erf(a) + erf(b)) -
-           s / (r * sqrt(2 * PI)) * (exp(-(R - r) * (R - r) / (2 * s * s)) -
-                                     exp(-(R + r) * (R + r) / (2 * s * s)));
+           s / (r * sqrt(2 * PI)) *
+               (exp(-(R - r) * (R - r) / (2 * s * s)) - exp(-(R + r) * (R + r) / (2 * s * s)));
 }
 
 Test(analysis_roi, blurred_sphere_mean_matches_analytic_profile)
@@ -184,10 +183,10 @@ Test(analysis_roi, blurred_sphere_mean_matches_analytic_profile)
     for (size_t v = 0; v < n; v++) {
         double p[3] = {g.origin_mm[0] + (v % 56) * h, g.origin_mm[1] + ((v / 56) % 56) * h,
                        g.origin_mm[2] + (v / 3136) * h};
-        img[v] = (float)blurred_sphere(
-            sqrt((p[0] - c[0]) * (p[0] - c[0]) + (p[1] - c[1]) * (p[1] - c[1]) +
-                 (p[2] - c[2]) * (p[2] - c[2])),
-            R, sig);
+        img[v] = (float)blurred_sphere(sqrt((p[0] - c[0]) * (p[0] - c[0]) +
+                                            (p[1] - c[1]) * (p[1] - c[1]) +
+                                            (p[2] - c[2]) * (p[2] - c[2])),
+                                       R, sig);
     }
     mist_roi sph = {0};
     mist_error err;
@@ -200,7 +199,8 @@ Test(analysis_roi, blurred_sphere_mean_matches_analytic_profile)
     cr_log_info("blurred sphere: mean %.6f, analytic %.6f, bound %.6f", got, expect, bound);
     cr_expect(fabs(got - expect) < bound, "mean %g, analytic %g, bound %g", got, expect, bound);
     /* The sphere's volume from its weights. */
-    cr_expect(fabs(sph.sum_w * h * h * h - 4.0 / 3 * PI * R * R * R) < 0.002 * 4.0 / 3 * PI * R * R * R,
+    cr_expect(fabs(sph.sum_w * h * h * h - 4.0 / 3 * PI * R * R * R) <
+                  0.002 * 4.0 / 3 * PI * R * R * R,
               "volume %g", sph.sum_w * h * h * h);
     mist_roi_free(&sph);
     free(img);
@@ -239,7 +239,8 @@ Test(analysis_roi, white_noise_background_variability)
     cr_assert_eq(K, 60);
     double bv_expect = sigma / mu / sqrt(neff), noise_expect = sigma / mu;
     cr_log_info("BV %.5f (expected %.5f, n_eff %.1f), noise %.5f", bv, bv_expect, neff, noise);
-    double se_bv = bv_expect / sqrt(2.0 * (K - 1) * R), se_noise = noise_expect / sqrt(2 * nvox * R);
+    double se_bv = bv_expect / sqrt(2.0 * (K - 1) * R),
+           se_noise = noise_expect / sqrt(2 * nvox * R);
     cr_expect(fabs(bv - bv_expect) < 4 * se_bv, "BV %g, expected %g +- %g", bv, bv_expect, se_bv);
     cr_expect(fabs(noise - noise_expect) < 4 * se_noise, "noise %g, expected %g +- %g", noise,
               noise_expect, se_noise);
@@ -259,8 +260,7 @@ Test(analysis_roi, lung_residual_of_a_uniform_spill)
     double res;
     size_t ns;
     mist_error err;
-    cr_assert_eq(mist_roi_lung_residual(img, &s.g, &s.truth, 3, 1000.0, &res, &ns, &err),
-                 MIST_OK);
+    cr_assert_eq(mist_roi_lung_residual(img, &s.g, &s.truth, 3, 1000.0, &res, &ns, &err), MIST_OK);
     cr_expect_eq(ns, 48);
     cr_expect(fabs(res - 0.12) < 1e-7, "residual %g", res);
     free(img);
