@@ -21,6 +21,20 @@ grep -q "holds no reconstructed image" "$TMP/err" || { cat "$TMP/err"; exit 1; }
 rc=0; "$MIST" analyze "$TMP/none.h5" 2> "$TMP/err" || rc=$?
 [ $rc -eq 2 ] && grep -q "cannot read" "$TMP/err" || { echo "missing file: exit $rc"; cat "$TMP/err"; exit 1; }
 
+echo "not HDF5" > "$TMP/text.h5"
+rc=0; "$MIST" analyze "$TMP/text.h5" 2> "$TMP/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "is not an HDF5 file" "$TMP/err" || { echo "text file: exit $rc"; cat "$TMP/err"; exit 1; }
+# A `mist phantom` file has no activity map to score against, even with an image.
+"$MIST" phantom "$SRC/tests/data/phantom_analysis.yaml" -o "$TMP/p.h5" > /dev/null
+/usr/bin/python3 -c "
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], 'r+') as f:
+    d = f.create_dataset('/recon/pet/x/image', data=np.ones((4, 4, 4), np.float32))
+    d.attrs['voxel_size_mm'] = [2.0, 2.0, 2.0]; d.attrs['origin_mm'] = [0.0, 0.0, 0.0]
+" "$TMP/p.h5"
+rc=0; "$MIST" analyze "$TMP/p.h5" 2> "$TMP/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "has no /phantom/activity" "$TMP/err" || { echo "phantom file: exit $rc"; cat "$TMP/err"; exit 1; }
+
 /usr/bin/python3 "$SRC/tests/cli/make_recon_image.py" "$TMP/r.h5" > "$TMP/truth.json"
 "$MIST" analyze "$TMP/r.h5" > "$TMP/table.txt"
 grep -Eq '^pet/exact$' "$TMP/table.txt" && grep -Eq '^  primary ' "$TMP/table.txt" \
