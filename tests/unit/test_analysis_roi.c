@@ -281,3 +281,60 @@ Test(analysis_roi, lesion_outside_the_image_is_an_error)
     cr_expect(strstr(err.msg, "not wholly inside the image"), "%s", err.msg);
     synth_free(&s);
 }
+
+Test(analysis_roi, blurred_sphere_crc_end_to_end)
+{
+    /* A 4:1 sphere (R = 6 mm) blurred by a Gaussian of sigma = 2 mm: image = a_B + (a_H -
+     * a_B) p(r), so CRC = the mean of p over the sphere (Simpson), up to the sampling bound
+     * of blurred_sphere_mean_matches_analytic_profile and the spill into the background ROIs
+     * (>= 10 mm outside the sphere): C_B = a_B (1 + 3 p(R + 10)) shifts the CRC by at most
+     * (C_H / a_B) p(R + 10) <= 4 p(R + 10). */
+    const double R = 6.0, sig = 2.0, h = 0.5, a_b = 1000, a_h = 4000;
+    mist_roi_grid g = {{150, 150, 96}, {h, h, h}, {-37.25, -37.25, -23.75}};
+    synth s;
+    const double c[3] = {0.2, -0.1, 0.05}, conc[4] = {0, a_b, a_h, 0};
+    synth_make(&s, &g, c, 2 * R, conc, 0);
+    const int N = 2000;
+    double integral = 0, gmax = 0, hmax = 0;
+    for (int i = 0; i <= N; i++) {
+        double r = R * i / N, wt = (i == 0 || i == N) ? 1 : (i % 2 ? 4 : 2);
+        integral += wt * blurred_sphere(r, R, sig) * r * r;
+    }
+    double expect = 3.0 / (R * R * R) * integral * (R / N) / 3.0;
+    for (int i = 1; i < 4000; i++) {
+        double r = 20.0 * i / 4000, dr = 1e-3;
+        double p0 = blurred_sphere(r - dr, R, sig), p1 = blurred_sphere(r, R, sig),
+               p2 = blurred_sphere(r + dr, R, sig);
+        gmax = fmax(gmax, fabs(p2 - p0) / (2 * dr));
+        hmax = fmax(hmax, fabs(p2 - 2 * p1 + p0) / (dr * dr));
+    }
+    size_t n = g.n[0] * g.n[1] * g.n[2];
+    float *img = malloc(n * sizeof *img);
+    for (size_t v = 0; v < n; v++) {
+        double p[3] = {g.origin_mm[0] + (v % g.n[0]) * h,
+                       g.origin_mm[1] + ((v / g.n[0]) % g.n[1]) * h,
+                       g.origin_mm[2] + (v / (g.n[0] * g.n[1])) * h};
+        double r = sqrt((p[0] - c[0]) * (p[0] - c[0]) + (p[1] - c[1]) * (p[1] - c[1]) +
+                        (p[2] - c[2]) * (p[2] - c[2]));
+        img[v] = (float)(a_b + (a_h - a_b) * blurred_sphere(r, R, sig));
+    }
+    mist_roi sph = {0};
+    mist_error err;
+    cr_assert_eq(mist_roi_sphere(&g, c, R, &sph, NULL, &err), MIST_OK);
+    double partial = 0;
+    for (size_t e = 0; e < sph.n; e++)
+        partial += sph.w[e] < 1.0 ? sph.w[e] : 0.0;
+    double bound = partial / sph.sum_w * gmax * h * sqrt(3) / 2 + h * h / 8 * hmax +
+                   4 * blurred_sphere(R + 10.0, R, sig);
+    mist_roi_free(&sph);
+    mist_roi_opts o = mist_roi_opts_default();
+    mist_roi_metrics m;
+    cr_assert_eq(mist_roi_lesion_metrics(img, &g, &s.truth, 0, &o, &m, &err), MIST_OK, "%s",
+                 err.msg);
+    cr_log_info("blurred CRC %.5f, analytic %.5f, bound %.5f (%zu ROIs)", m.crc, expect, bound,
+                m.n_bg_rois);
+    cr_expect_eq(m.n_bg_rois, 60);
+    cr_expect(fabs(m.crc - expect) < bound, "CRC %g, analytic %g, bound %g", m.crc, expect, bound);
+    free(img);
+    synth_free(&s);
+}
