@@ -150,6 +150,16 @@ mist_status mist_roi_disk(const mist_roi_grid *g, const double c_mm[3], double r
     return shape_roi(g, c_mm, radius_mm, 2, roi, clipped, err);
 }
 
+int mist_roi_sphere_inside(const mist_roi_grid *g, const double c_mm[3], double radius_mm)
+{
+    int clip = 0;
+    size_t lo, hi;
+    for (int a = 0; a < 3; a++)
+        if (!axis_range(g, a, c_mm[a] - radius_mm, c_mm[a] + radius_mm, &lo, &hi, &clip))
+            return 0;
+    return !clip;
+}
+
 double mist_roi_mean(const mist_roi *roi, const float *img)
 {
     if (!roi->n || !(roi->sum_w > 0.0))

@@ -79,6 +79,9 @@ mist_status mist_roi_sphere(const mist_roi_grid *g, const double c_mm[3], double
 mist_status mist_roi_disk(const mist_roi_grid *g, const double c_mm[3], double radius_mm,
                           mist_roi *roi, int *clipped, mist_error *err);
 
+/* 1 when the sphere lies wholly inside the grid (its bounding box within the voxels). */
+int mist_roi_sphere_inside(const mist_roi_grid *g, const double c_mm[3], double radius_mm);
+
 /* Weighted mean of img over the ROI (NAN for an empty ROI). */
 double mist_roi_mean(const mist_roi *roi, const float *img);
 

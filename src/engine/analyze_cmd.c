@@ -18,6 +18,7 @@ typedef struct row {
     double crc, bv, cnr, suv_max, suv_mean, suv_peak, rc_mean, rc_max, noise;
     double c_h_Bq_mL, c_b_Bq_mL, a_h_Bq_mL, a_b_Bq_mL;
     uint64_t n_bg_rois;
+    uint8_t in_image; /**< 0: the lesion is not wholly in the image (metrics NAN) */
 } row;
 
 typedef struct lung_row {
@@ -169,16 +170,27 @@ static mist_status score_image(hid_t f, const char *fname, const char *path,
              path + strlen("/recon/"));
     double largest_d = -1.0, c_b_largest = NAN;
     for (size_t l = 0; !st && l < truth->n_lesions; l++) {
-        mist_roi_metrics m;
-        if ((st = mist_roi_lesion_metrics(img, &g, truth, l, o, &m, err))) {
-            st = mist_error_set(err, st, "%s: %s: %s", fname, path, err->msg);
-            break;
-        }
+        const mist_roi_lesion *les = &truth->lesions[l];
         row *r = &an->rows[an->n_rows++];
         memset(r, 0, sizeof *r);
         snprintf(r->image, sizeof r->image, "%s", image);
-        snprintf(r->name, sizeof r->name, "%s", truth->lesions[l].name);
-        r->diameter_mm = truth->lesions[l].diameter_mm;
+        snprintf(r->name, sizeof r->name, "%s", les->name);
+        r->diameter_mm = les->diameter_mm;
+        mist_roi_metrics m;
+        if (!mist_roi_sphere_inside(&g, les->center_mm, 0.5 * les->diameter_mm)) {
+            /* Outside this scanner's field of view (a breast ring and an axillary node). */
+            r->crc = r->bv = r->cnr = r->suv_max = r->suv_mean = r->suv_peak = NAN;
+            r->rc_mean = r->rc_max = r->noise = r->c_h_Bq_mL = r->c_b_Bq_mL = NAN;
+            r->a_h_Bq_mL = les->conc_Bq_mL;
+            r->a_b_Bq_mL = NAN;
+            continue;
+        }
+        if ((st = mist_roi_lesion_metrics(img, &g, truth, l, o, &m, err))) {
+            mist_error inner = *err;
+            st = mist_error_set(err, st, "%s: %s: %s", fname, path, inner.msg);
+            break;
+        }
+        r->in_image = 1;
         r->crc = m.crc;
         r->bv = m.bv;
         r->cnr = m.cnr;
@@ -263,7 +275,8 @@ static void print_json(FILE *out, const char *fname, const analysis *an)
         json_num(out, "c_b_Bq_mL", r->c_b_Bq_mL, 1);
         json_num(out, "a_h_Bq_mL", r->a_h_Bq_mL, 1);
         json_num(out, "a_b_Bq_mL", r->a_b_Bq_mL, 1);
-        fprintf(out, "\"n_bg_rois\": %llu}", (unsigned long long)r->n_bg_rois);
+        fprintf(out, "\"n_bg_rois\": %llu, \"in_image\": %s}", (unsigned long long)r->n_bg_rois,
+                r->in_image ? "true" : "false");
     }
     fprintf(out, "\n], \"lung_residual\": [");
     for (size_t i = 0; i < an->n_lung; i++) {
@@ -297,6 +310,10 @@ static void print_table(FILE *out, const char *fname, const analysis *an)
             prev = r->image;
         }
         fprintf(out, "  %-16s %6.1f", r->name, r->diameter_mm);
+        if (!r->in_image) {
+            fprintf(out, "  (not wholly inside the image)\n");
+            continue;
+        }
         cell(out, r->a_h_Bq_mL / r->a_b_Bq_mL, " %8.3f");
         cell(out, r->crc, " %8.3f");
         cell(out, r->bv, " %8.4f");
@@ -346,6 +363,7 @@ static mist_status write_tables(hid_t f, const analysis *an, const mist_roi_opts
     F(a_b_Bq_mL);
 #undef F
     H5Tinsert(ct, "n_bg_rois", HOFFSET(row, n_bg_rois), H5T_NATIVE_UINT64);
+    H5Tinsert(ct, "in_image", HOFFSET(row, in_image), H5T_NATIVE_UINT8);
     uint64_t dims[1] = {an->n_rows};
     hid_t d;
     mist_status st = mist_h5_write(f, "/analysis/lesions", ct, 1, dims, an->rows,

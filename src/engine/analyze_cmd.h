@@ -9,7 +9,9 @@
  * voxel_size_mm and origin_mm.  Writes:
  *   /analysis/lesions        table, one row per (image, lesion): image, name,
  *                            diameter_mm, crc, bv, cnr, suv_max, suv_mean, suv_peak,
- *                            rc_mean, rc_max, noise, c_h/c_b/a_h/a_b_Bq_mL, n_bg_rois
+ *                            rc_mean, rc_max, noise, c_h/c_b/a_h/a_b_Bq_mL, n_bg_rois,
+ *                            in_image (0: the lesion is not wholly inside this image, e.g.
+ *                            outside a breast ring's field of view; its metrics are NAN)
  *   /analysis/lung_residual  table (image, lung_residual, slices), NEMA IEC phantoms
  *                            (tissue "iec_lung") only
  * The file is never put at risk: it is copied to IN.h5.tmp.<pid>, the copy is

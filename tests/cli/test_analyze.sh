@@ -75,6 +75,29 @@ PY
 /usr/bin/python3 -c "import h5py,sys; assert len(h5py.File(sys.argv[1])['/analysis/lesions']) == 4" "$TMP/r.h5"
 if ls "$TMP"/r.h5.tmp.* 2>/dev/null; then echo "temporary file left"; exit 1; fi
 
+# A field of view that leaves out one lesion (x > 0 mm cut away): that lesion's row says so,
+# the other is scored as before.
+/usr/bin/python3 - "$TMP/r.h5" <<'PY'
+import sys
+import h5py, numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    src = f["/recon/pet/exact/image"]
+    org, vox = np.array(src.attrs["origin_mm"]), np.array(src.attrs["voxel_size_mm"])
+    nx = int((0.0 - org[0]) / vox[0])
+    d = f.create_dataset("/recon/pet/crop/image", data=src[:, :, :nx])
+    d.attrs["origin_mm"], d.attrs["voxel_size_mm"] = org, vox
+PY
+"$MIST" analyze "$TMP/r.h5" --json > "$TMP/crop.json"
+"$MIST" analyze "$TMP/r.h5" | grep -Eq '^  primary +12.0  \(not wholly inside the image\)$'
+/usr/bin/python3 - "$TMP/crop.json" <<'PY'
+import json, sys
+rows = {(r["image"], r["name"]): r for r in json.load(open(sys.argv[1]))["lesions"]}
+assert len(rows) == 6, rows.keys()
+p, s = rows[("pet/crop", "primary")], rows[("pet/crop", "small")]
+assert not p["in_image"] and p["crc"] is None and p["n_bg_rois"] == 0, p
+assert s["in_image"] and abs(s["crc"] - 1) < 1e-4, s
+PY
+
 # NEMA IEC image quality: all six spheres scored, and the cold lung insert's residual
 # (0 in the exact image) in /analysis/lung_residual.
 "$MIST" simulate "$SRC/tests/data/study_iec.yaml" -o "$TMP/iec.h5" --quiet
