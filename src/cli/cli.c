@@ -64,7 +64,13 @@ static const cmd_spec COMMANDS[] = {
      "phantom + tracer + acquisition, without reconstruction", NULL, 1, 1, O_SIM},
     {"recon", "IN.h5 [-o OUT.h5] [--set recon.iterations=N ...]",
      "reconstruct the data in a result file (OSEM)", NULL, 1, 1, O_RECON},
-    {"analyze", "IN.h5 [--json]", "lesion contrast and detectability metrics", NULL, 1, 1, O_JSON},
+    {"analyze", "IN.h5 [--json]", "lesion contrast and detectability metrics",
+     "Scores every /recon/<modality>/<scanner>/image against the phantom's truth: per lesion\n"
+     "CRC, background variability (NEMA-style background ROIs), CNR, SUVmax/mean/peak and\n"
+     "recovery coefficients; the lung residual of a NEMA IEC phantom.  Prints a table (or\n"
+     "JSON) and records /analysis/lesions in IN.h5 (written to a copy, then renamed).\n"
+     "Exit code 2 when the file holds no reconstructed image, activity map or lesion.",
+     1, 1, O_JSON},
     {"sweep", "SWEEP.yaml -o DIR", "protocol study over a grid of study overrides", NULL, 1, 1,
      O_SWEEP},
     {"info", "FILE.h5 [--json]", "describe what a result file holds",

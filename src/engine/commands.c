@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/analyze_cmd.h"
 #include "engine/bench.h"
 #include "engine/phantom_cmd.h"
 #include "engine/simulate.h"
@@ -71,6 +72,16 @@ static int cmd_info(const mist_cli_args *a)
     return report("info", st, &err);
 }
 
+static int cmd_analyze(const mist_cli_args *a)
+{
+    mist_error err;
+    mist_error_clear(&err);
+    mist_status st = MIST_OK;
+    if (mist_mpi_world().rank == 0)
+        st = mist_analyze(a->pos[0], a->json, stdout, &err);
+    return report("analyze", st, &err);
+}
+
 int mist_command_run(const char *name, const mist_cli_args *a)
 {
     if (!strcmp(name, "run") || !strcmp(name, "simulate"))
@@ -91,7 +102,7 @@ int mist_command_run(const char *name, const mist_cli_args *a)
     if (!strcmp(name, "recon"))
         return not_built(name, "OSEM reconstruction");
     if (!strcmp(name, "analyze"))
-        return not_built(name, "lesion contrast and detectability analysis");
+        return cmd_analyze(a);
     if (!strcmp(name, "sweep"))
         return not_built(name, "protocol sweeps");
     return 2;

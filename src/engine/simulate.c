@@ -232,10 +232,15 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     const mist_acquisition *acq = &s->acq;
     double expected = mist_acquisition_expected_total(acq);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
+    /* For SUVs in `mist analyze`: the injected activity and the tracer's body mass. */
+    double injected_Bq = study->tracer.injected_MBq * 1e6;
+    double body_mass_kg = mist_tracer_body_mass_kg(s->tracer);
     (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(s->tracer), err)) ||
            (st = mist_h5_attr_str(g, "nuclide", s->nuclide->name, err)) ||
            (st = mist_h5_attr_double(g, "half_life_s", &s->nuclide->half_life_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "injected_Bq", &injected_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "body_mass_kg", &body_mass_kg, 1, err)) ||
            (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
