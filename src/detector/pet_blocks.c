@@ -14,6 +14,9 @@ mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
 {
     memset(d, 0, sizeof *d);
     d->scanner = s;
+    if (s->blocks_per_ring > MIST_BLOCKS_MAX_PER_RING)
+        return mist_error_set(err, MIST_ERR_INPUT, "scanner %s: %u blocks per ring; at most %d",
+                              s->name, (unsigned)s->blocks_per_ring, MIST_BLOCKS_MAX_PER_RING);
     const mist_material *m = mist_material_list_find(materials, s->crystal_material);
     if (!m)
         return mist_error_set(err, MIST_ERR_INPUT,
@@ -28,6 +31,11 @@ mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
     d->depth_mm = s->crystal_depth_mm;
     d->angle_step = 2.0 * MIST_PI / s->blocks_per_ring;
     d->angle0 = MIST_PI * (double)(s->block_transaxial - 1) / s->crystals_per_ring;
+    for (uint32_t k = 0; k < s->blocks_per_ring; k++) {
+        double a = d->angle0 + d->angle_step * k;
+        d->cos_sin[k][0] = cos(a);
+        d->cos_sin[k][1] = sin(a);
+    }
     return MIST_OK;
 }
 
@@ -38,8 +46,7 @@ typedef struct block_frame {
 
 static block_frame frame_of(const mist_pet_blocks *d, uint32_t k, uint32_t j)
 {
-    double a = d->angle0 + d->angle_step * k;
-    block_frame f = {cos(a), sin(a),
+    block_frame f = {d->cos_sin[k][0], d->cos_sin[k][1],
                      (j + 0.5) * 2.0 * d->half_h_mm - 0.5 * d->scanner->axial_fov_mm};
     return f;
 }

@@ -36,6 +36,8 @@
 
 #define MIST_BLOCKS_MAX_HITS 4 /**< singles one photon can make (blocks it deposits in) */
 
+#define MIST_BLOCKS_MAX_PER_RING 1024
+
 typedef struct mist_pet_blocks {
     const mist_pet_scanner *scanner;
     mist_physics_material crystal; /**< crystal material tables */
@@ -43,6 +45,7 @@ typedef struct mist_pet_blocks {
     double half_w_mm, half_h_mm, depth_mm; /**< [mm] block half-width, half-height, depth */
     double angle_step;                     /**< [rad] 2 pi / blocks_per_ring */
     double angle0;                         /**< [rad] angle of block 0 */
+    double cos_sin[MIST_BLOCKS_MAX_PER_RING][2]; /**< cos, sin of each block's angle */
 } mist_pet_blocks;
 
 /* One block's readout of one photon. */
