@@ -211,6 +211,8 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
     /* Emission and detection: each photon that reaches the ring is a single. */
     size_t n = 0;
     mist_decay decay;
+    /* Each decay's alias column is drawn one decay ahead (mist_source_pick prefetches it). */
+    uint64_t pick = ps->source && w.n_decays ? mist_source_pick(ps->source, rng) : 0;
     for (uint64_t i = 0; i < w.n_decays; i++) {
         if (n + per_decay > ps->cap) { /* rare: the set-up sized it for mean + 6 sigma */
             mist_status st = grow(ps, n + per_decay, err);
@@ -221,7 +223,10 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
         mist_acquisition_record(ps->acq, t, t_decay);
         if (ps->source) {
             double at[3], rho;
-            mist_source_sample(ps->source, rng, at, &rho);
+            uint64_t this_pick = pick;
+            if (i + 1 < w.n_decays)
+                pick = mist_source_pick(ps->source, rng);
+            mist_source_place(ps->source, this_pick, rng, at, &rho);
             mist_emission_sample(&ps->emitter, rng, at, rho, &decay);
         } else {
             mist_emission_sample(&ps->emitter, rng, ps->source_mm, ps->source_density_g_cm3,

@@ -61,24 +61,42 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
 void mist_source_free(mist_source *s);
 
 /* A decay position [mm] and the density [g/cm3] of its voxel. */
-static inline void mist_source_sample(const mist_source *s, mist_rng *rng, double pos_mm[3],
-                                      double *density_g_cm3)
+/* A decay's alias column: one 53-bit uniform, whose integer part over n picks the column
+ * and whose fraction is the coin (kept in the returned value's low 32 bits; the column in
+ * the high 32).  The column's entry is prefetched: drawing the next decay's column one
+ * decay ahead hides the memory latency of a table far larger than the caches. */
+static inline uint64_t mist_source_pick(const mist_source *s, mist_rng *rng)
 {
-    const mist_phantom *p = s->phantom;
-    /* One 53-bit uniform: its integer part over n picks the column, its fraction the coin. */
     double x = mist_rng_uniform(rng) * (double)s->n_active;
     size_t c = (size_t)x;
     if (c >= s->n_active) /* guard against rounding at the top end */
         c = s->n_active - 1;
     uint32_t coin = (uint32_t)((x - (double)c) * 4294967296.0);
-    const mist_source_entry *e = &s->table[c];
-    int other = coin >= e->keep;
+    __builtin_prefetch(&s->table[c]);
+    return (uint64_t)c << 32 | coin;
+}
+
+/* The decay position [mm] of a picked column (three more uniforms: a point uniform in the
+ * voxel) and the density [g/cm3] of its voxel. */
+static inline void mist_source_place(const mist_source *s, uint64_t pick, mist_rng *rng,
+                                     double pos_mm[3], double *density_g_cm3)
+{
+    const mist_phantom *p = s->phantom;
+    const mist_source_entry *e = &s->table[pick >> 32];
+    int other = (uint32_t)pick >= e->keep;
     size_t v = other ? e->alias_voxel : e->voxel;
     *density_g_cm3 = 1e-4 * (double)(other ? e->alias_rho : e->rho);
     size_t i = v % p->n[0], j = (v / p->n[0]) % p->n[1], k = v / (p->n[0] * p->n[1]);
     pos_mm[0] = p->origin_mm[0] + ((double)i + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[0];
     pos_mm[1] = p->origin_mm[1] + ((double)j + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[1];
     pos_mm[2] = p->origin_mm[2] + ((double)k + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[2];
+}
+
+/* Pick and place in one call. */
+static inline void mist_source_sample(const mist_source *s, mist_rng *rng, double pos_mm[3],
+                                      double *density_g_cm3)
+{
+    mist_source_place(s, mist_source_pick(s, rng), rng, pos_mm, density_g_cm3);
 }
 
 #endif
