@@ -348,8 +348,8 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     return st;
 }
 
-mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
-                                  void *ctx, mist_error *err)
+static mist_status run_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
+                               void *ctx, mist_engine_stats *stats, mist_error *err)
 {
     sim s;
     memset(&s, 0, sizeof s);
@@ -363,12 +363,24 @@ mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simul
                                .quiet = quiet,
                                .label = study->name,
                                .unit = "decays"};
-        st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, NULL, err);
+        st = mist_engine_run(&eo, mist_pet_sim_batch, &s.pet, &s.tallies, stats, err);
     }
-    if (!st && mist_mpi_world().rank == 0)
+    if (!st && fn && mist_mpi_world().rank == 0)
         st = fn(ctx, &s.pet, &s.tallies, err);
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     sim_free(&s);
     return st;
+}
+
+mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
+                                  void *ctx, mist_error *err)
+{
+    return run_inspect(study, quiet, fn, ctx, NULL, err);
+}
+
+mist_status mist_simulate_timed(const mist_study *study, mist_simulate_inspect_fn fn, void *ctx,
+                                mist_engine_stats *stats, mist_error *err)
+{
+    return run_inspect(study, 1, fn, ctx, stats, err);
 }

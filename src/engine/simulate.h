@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "engine/engine.h"
 #include "engine/pet_sim.h"
 #include "engine/tally.h"
 #include "io/h5out.h"
@@ -47,6 +48,11 @@ typedef mist_status (*mist_simulate_inspect_fn)(void *ctx, const mist_pet_sim *p
  * the reduced tallies to fn on rank 0 (validation runs).  Collective. */
 mist_status mist_simulate_inspect(const mist_study *study, int quiet, mist_simulate_inspect_fn fn,
                                   void *ctx, mist_error *err);
+
+/* As mist_simulate_inspect, quietly, with the engine's statistics (wall time of
+ * the batch loop, decays): `mist bench`.  fn may be NULL. */
+mist_status mist_simulate_timed(const mist_study *study, mist_simulate_inspect_fn fn, void *ctx,
+                                mist_engine_stats *stats, mist_error *err);
 
 /* Write the root attributes every mist result carries (DESIGN.md). */
 mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_error *err);
