@@ -27,8 +27,11 @@ static long run(const mist_emitter *em, const mist_alias *voxels, mist_rng *rng,
 {
     mist_decay d;
     long photons = 0;
+    /* As the simulation does (engine/pet_sim.c): each decay's voxel drawn one decay ahead. */
+    uint64_t pick = mist_alias_pick(voxels, rng);
     for (size_t i = 0; i < n; i++) {
-        uint32_t v = mist_alias_sample(voxels, rng);
+        uint32_t v = mist_alias_resolve(voxels, pick);
+        pick = mist_alias_pick(voxels, rng);
         uint32_t ix = v % GRID, iy = (v / GRID) % GRID, iz = v / (GRID * GRID);
         double o[3] = {(ix + mist_rng_uniform(rng)) * VOXEL_MM,
                        (iy + mist_rng_uniform(rng)) * VOXEL_MM,

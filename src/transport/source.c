@@ -114,15 +114,12 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
     }
     for (size_t c = 0; c < s->n_active; c++) {
         mist_source_entry *e = &s->table[c];
-        double thr = alias->prob[c] * 4294967296.0;
-        e->keep = thr >= 4294967295.0 ? UINT32_MAX : (uint32_t)thr;
+        e->keep = alias->entry[c].keep;
         e->voxel = active[c];
-        e->alias_voxel = active[alias->alias[c]];
+        e->alias_voxel = active[alias->entry[c].alias];
         e->rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->voxel]);
         e->alias_rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->alias_voxel]);
     }
-    /* A column kept with probability 1 (keep = 2^32 - 1, coin < keep fails only at the
-     * coin's top value) has itself as alias, so the outcome is the same either way. */
     mist_alias_free(alias);
     free(active);
     return MIST_OK;

@@ -67,13 +67,9 @@ void mist_source_free(mist_source *s);
  * decay ahead hides the memory latency of a table far larger than the caches. */
 static inline uint64_t mist_source_pick(const mist_source *s, mist_rng *rng)
 {
-    double x = mist_rng_uniform(rng) * (double)s->n_active;
-    size_t c = (size_t)x;
-    if (c >= s->n_active) /* guard against rounding at the top end */
-        c = s->n_active - 1;
-    uint32_t coin = (uint32_t)((x - (double)c) * 4294967296.0);
-    __builtin_prefetch(&s->table[c]);
-    return (uint64_t)c << 32 | coin;
+    uint64_t d = mist_alias_draw(s->n_active, rng);
+    __builtin_prefetch(&s->table[d >> 32]);
+    return d;
 }
 
 /* The decay position [mm] of a picked column (three more uniforms: a point uniform in the
