@@ -183,9 +183,17 @@ static mist_status sens_inspect(void *ctx, const mist_pet_sim *ps, mist_tallies 
     (void)err;
     sens_count *c = ctx;
     const uint64_t *k = mist_tally_data(t, ps->id_counts);
-    c->prompts = k[MIST_PET_PROMPTS];
-    c->delayed = k[MIST_PET_DELAYED];
     c->decays = k[MIST_PET_DECAYS];
+    /* What the scanner records: the prompt and delayed sinograms (the counters also hold
+     * coincidences beyond the sinogram's maximum ring difference and radial field). */
+    const mist_sino_geom *g = &ps->sino;
+    size_t n = (size_t)g->n_tof * g->n_planes * g->n_views * g->n_radial;
+    const uint64_t *pr = mist_tally_data(t, ps->id_prompts), *de = mist_tally_data(t, ps->id_delayed);
+    c->prompts = c->delayed = 0;
+    for (size_t i = 0; i < n; i++) {
+        c->prompts += pr[i];
+        c->delayed += de[i];
+    }
     return MIST_OK;
 }
 
