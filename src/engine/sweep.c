@@ -120,6 +120,7 @@ static void sb_node(sbuf *b, const mist_yaml_node *n)
 typedef struct axis {
     const char *key;              /**< study key path (points into the document) */
     const char *section;          /**< "grid" or "zip" (or "zip[g]") */
+    const mist_yaml_node *key_node;
     const mist_yaml_node *values; /**< the sequence of values */
     char **set_text;              /**< [n] value text of the override (files made absolute) */
     char **label;                 /**< [n] the value as written, for tables and messages */
@@ -279,6 +280,7 @@ static mist_status add_axes(mist_sweep *sw, mist_yaml_node *map, const char *sec
         axis *ax = &sw->axes[sw->n_axes++];
         memset(ax, 0, sizeof *ax);
         ax->key = key->scalar;
+        ax->key_node = key;
         ax->section = section;
         ax->values = vals;
         ax->n = vals->n;
@@ -426,11 +428,13 @@ static mist_status point_error(const mist_sweep *sw, const point *p, size_t i, c
         int k = snprintf(prefix, sizeof prefix, "--set %s:", assignment);
         if (k <= 0 || (size_t)k >= sizeof prefix - 1 || strncmp(msg, prefix, (size_t)k))
             continue;
-        /* Skip "line:column: " of the override's one-line text. */
+        /* Skip "line:column: " of the override's one-line text; a column within
+         * "KEY" blames the key path, one after it the value. */
         const char *rest = msg + k;
         rest += strspn(rest, "0123456789");
         if (*rest == ':')
             rest++;
+        long col = strtol(rest, NULL, 10);
         rest += strspn(rest, "0123456789");
         if (*rest == ':')
             rest++;
@@ -443,10 +447,15 @@ static mist_status point_error(const mist_sweep *sw, const point *p, size_t i, c
         } else {
             const axis *ax = &sw->axes[j - sw->n_sets];
             size_t v = idx[ax->dim];
-            node = ax->values->values[v];
             char kp[340];
-            mist_yaml_join(path, sizeof path, mist_yaml_join(kp, sizeof kp, ax->section, ax->key, 0),
-                           NULL, (long)v);
+            mist_yaml_join(kp, sizeof kp, ax->section, ax->key, 0);
+            if (col >= 1 && col <= (long)strlen(ax->key)) {
+                node = ax->key_node;
+                snprintf(path, sizeof path, "%s", kp);
+            } else {
+                node = ax->values->values[v];
+                mist_yaml_join(path, sizeof path, kp, NULL, (long)v);
+            }
         }
         return mist_yaml_error_at(node, path, err, "point %zu (%s): %s", i, p->desc, rest);
     }
