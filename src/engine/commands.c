@@ -91,7 +91,7 @@ static int cmd_sweep(const mist_cli_args *a)
     mist_error err;
     mist_error_clear(&err);
     mist_sweep_opts o = {.path = a->pos[0], .out_dir = a->output, .point = -1,
-                         .resume = a->resume, .collect = a->collect,
+                         .resume = a->resume, .collect = a->collect, .dry_run = a->dry_run,
                          .log = a->quiet ? NULL : stderr};
     mist_status st = MIST_OK;
     if (!a->output)
@@ -104,8 +104,9 @@ static int cmd_sweep(const mist_cli_args *a)
             st = mist_error_set(&err, MIST_ERR_INPUT,
                                 "--point %s: expected a point index (0, 1, ...)", a->point);
     }
-    if (!st && a->point && a->collect)
-        st = mist_error_set(&err, MIST_ERR_INPUT, "--point and --collect exclude each other");
+    if (!st && a->collect + a->dry_run + (a->point != NULL) > 1)
+        st = mist_error_set(&err, MIST_ERR_INPUT,
+                            "--point, --collect and --dry-run exclude each other");
     if (!st)
         st = mist_sweep_run(&o, &err);
     return report("sweep", st, &err);

@@ -21,7 +21,7 @@ typedef struct mist_cli_args {
     size_t n_sets;
     char *owned[MIST_CLI_MAX_SETS]; /**< strings allocated while parsing */
     size_t n_owned;
-    int quiet, json, quick, resume, collect;
+    int quiet, json, quick, resume, collect, dry_run;
 } mist_cli_args;
 
 /* Run subcommand `name` (one of the CLI's commands). */

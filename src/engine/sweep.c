@@ -1117,8 +1117,16 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
     }
     st = agree(st, err);
     if (!st && log && !o->collect)
-        fprintf(log, "sweep: %s: %zu point%s, writing %s/\n", sw->name, sw->n_points,
-                sw->n_points > 1 ? "s" : "", o->out_dir);
+        fprintf(log, "sweep: %s: %zu point%s%s, %s %s/points.csv\n", sw->name, sw->n_points,
+                sw->n_points > 1 ? "s" : "", o->dry_run ? " valid" : "",
+                o->dry_run ? "nothing run; wrote" : "writing", o->out_dir);
+    if (o->dry_run) {
+        for (size_t i = 0; points && i < sw->n_points; i++)
+            point_free(&points[i]);
+        free(points);
+        mist_sweep_free(sw);
+        return st;
+    }
 
     size_t first = o->point >= 0 ? (size_t)o->point : 0;
     size_t end = o->point >= 0 ? first + 1 : (sw ? sw->n_points : 0);
@@ -1133,8 +1141,12 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
                         sw->n_points, i, p->desc);
             continue;
         }
+        /* A point killed mid-run left point_<i>.h5.checkpoint: --resume goes on from it. */
+        char ckpt[4300];
+        snprintf(ckpt, sizeof ckpt, "%s.checkpoint", path);
+        int from_ckpt = bcast_int(root && o->resume ? access(ckpt, R_OK) == 0 : 0);
         double t0 = mist_time_now_s();
-        mist_simulate_opts so = {.output = path, .quiet = 1, .with_recon = 1, .resume = 0};
+        mist_simulate_opts so = {.output = path, .quiet = 1, .with_recon = 1, .resume = from_ckpt};
         mist_simulate_result res;
         st = mist_run_pipeline(p->study, &so, &res, err);
         int has_recon = 0;
@@ -1147,8 +1159,9 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
             mist_error_set(err, st, "point %zu (%s): %s", i, p->desc, msg);
         } else if (log) {
             fprintf(log,
-                    "sweep: [%zu/%zu] point %zu (%s) done in %.1f s: %llu decays, %llu prompts%s\n",
+                    "sweep: [%zu/%zu] point %zu (%s) done in %.1f s%s: %llu decays, %llu prompts%s\n",
                     i + 1, sw->n_points, i, p->desc, mist_time_now_s() - t0,
+                    from_ckpt ? " (resumed from its checkpoint)" : "",
                     (unsigned long long)res.decays, (unsigned long long)res.prompts,
                     has_recon ? ", analysed" : "");
             fflush(log);

@@ -44,6 +44,7 @@ typedef struct mist_sweep_opts {
     long point;          /**< run only this point (job arrays), or -1 for all */
     int resume;          /**< skip points whose DIR/point_<i>.h5 is complete */
     int collect;         /**< run nothing: collect the results of complete points */
+    int dry_run;         /**< validate and write DIR/points.csv only */
     FILE *log;           /**< one progress line per point (rank 0), NULL = quiet */
 } mist_sweep_opts;
 

@@ -7,7 +7,7 @@
 # the sweep file's line and writes nothing; plot_sweep.py writes report.html.
 #   test_sweep.sh MIST SOURCE_DIR [MPIEXEC]
 set -euo pipefail
-MIST=$1 SRC=$2
+MIST=$1 SRC=$2 MPIEXEC=${3:-$(command -v mpirun || true)}
 PY=/usr/bin/python3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -114,6 +114,19 @@ cmp "$TMP/arr/results.csv" "$TMP/out/results.csv"
 rc=0; "$MIST" sweep "$TMP/sweeps/tiny.yaml" -o "$TMP/arr" --point 4 2> "$TMP/log" || rc=$?
 [ $rc -eq 2 ] && grep -q -- '--point 4: expected a point index from 0 to 3' "$TMP/log" \
   || { echo "--point 4: exit $rc"; cat "$TMP/log"; exit 1; }
+
+# --dry-run validates and writes points.csv only.
+"$MIST" sweep "$TMP/sweeps/tiny.yaml" -o "$TMP/dry" --dry-run 2> "$TMP/log"
+grep -q '^sweep: tiny: 4 points valid, nothing run' "$TMP/log" && [ "$(ls "$TMP/dry")" = points.csv ] \
+  || { cat "$TMP/log"; ls "$TMP/dry"; exit 1; }
+
+# Under MPI every point uses all ranks: 2 ranks give the same results as 1.
+if [ -n "$MPIEXEC" ]; then
+  source "$SRC/scripts/mpi_env.sh"
+  "$MPIEXEC" --oversubscribe -n 2 "$MIST" sweep "$TMP/sweeps/tiny.yaml" -o "$TMP/mpi" --quiet
+  cmp "$TMP/mpi/results.csv" "$TMP/out/results.csv" || { echo "2 ranks differ"; exit 1; }
+  [ "$(ls "$TMP/mpi" | wc -l)" = 7 ] || { ls "$TMP/mpi"; exit 1; }
+fi
 
 # Seed repeats and a zip axis: 2 values x 2 seeds; repeat r has the study's seed + r.
 cat > "$TMP/sweeps/seeds.yaml" <<YAML
