@@ -58,6 +58,12 @@ def as_number(value):
         return None
 
 
+def determined_by(rows, x_axis, a):
+    """True when axis a's value follows from x_axis's in every row."""
+    seen = {}
+    return all(seen.setdefault(r[x_axis], r[a]) == r[a] for r in rows)
+
+
 def series(rows, x_axis, others, metric):
     """{label of the other axes' values: (x values, means, sds)} with seeds averaged."""
     groups = OrderedDict()
@@ -131,7 +137,10 @@ def main():
     x_axis = args.x or axes[0]
     if x_axis not in axes:
         sys.exit(f"plot_sweep: --x {x_axis}: not an axis of this sweep ({', '.join(axes)})")
-    others = [a for a in axes if a != x_axis and a != "seed"]
+    # Lines: one per combination of the other axes, leaving out those that vary with the
+    # x axis (its zip partners) and those with one value.
+    others = [a for a in axes if a != x_axis and a != "seed"
+              and not determined_by(rows, x_axis, a)]
 
     figures = []  # (title, png path)
     have_crc = any(as_number(r.get("crc", "")) is not None for r in lesions)

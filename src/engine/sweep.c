@@ -501,9 +501,10 @@ static mist_status point_load(const mist_sweep *sw, size_t i, point *p, mist_err
             st = mist_study_load(sw->study_path, (const char *const *)p->sets, p->n_sets,
                                  &p->study, err);
     }
-    if (sw->seeds > 1)
-        sb_add(&d, "%sseed=%llu", sw->n_axes ? ", " : "",
-               (unsigned long long)(p->study ? p->study->seed : 0));
+    if (sw->seeds > 1 && p->study)
+        sb_add(&d, "%sseed=%llu", sw->n_axes ? ", " : "", (unsigned long long)p->study->seed);
+    else if (sw->seeds > 1)
+        sb_add(&d, "%srepeat %ld", sw->n_axes ? ", " : "", repeat);
     if (!(p->desc = sb_take(&d)))
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
     if (st == MIST_ERR_INPUT)

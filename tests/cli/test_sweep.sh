@@ -175,4 +175,40 @@ MPLBACKEND=Agg $PY "$SRC/scripts/plot_sweep.py" "$TMP/out" > "$TMP/plot.log"
 grep -q '<img' "$TMP/out/report.html" && ls "$TMP"/out/*.png > /dev/null \
   || { cat "$TMP/plot.log"; echo "report"; exit 1; }
 grep -q 'point_3.h5' "$TMP/out/report.html"
+
+# Lesion metrics: point files with (synthetic, tests/cli/make_recon_image.py) reconstructed
+# images are scored by `mist analyze` when collected; lesions.csv and /lesions in
+# results.h5 hold their rows (CRC = 1 in the exact image), and the report plots CRC.
+cat > "$TMP/sweeps/les.yaml" <<YAML
+name: lesions
+study: $SRC/tests/data/study_analysis.yaml
+grid:
+  lesions.1.diameter_mm: [5, 7]
+YAML
+"$MIST" sweep "$TMP/sweeps/les.yaml" -o "$TMP/les" --quiet
+for i in 0 1; do $PY "$SRC/tests/cli/make_recon_image.py" "$TMP/les/point_$i.h5" > /dev/null; done
+"$MIST" sweep "$TMP/sweeps/les.yaml" -o "$TMP/les" --collect 2> "$TMP/log"
+grep -q 'lesion metrics of 2 points in lesions.csv' "$TMP/log" || { cat "$TMP/log"; exit 1; }
+$PY - "$TMP/les" <<'PY'
+import csv, math, sys
+import h5py
+d = sys.argv[1]
+rows = list(csv.DictReader(open(f"{d}/lesions.csv")))
+assert len(rows) == 8, rows  # 2 points x 2 images x 2 lesions
+small = [r for r in rows if r["lesion"] == "small" and r["image"] == "pet/exact"]
+assert [(r["index"], r["lesions.1.diameter_mm"], r["diameter_mm"]) for r in small] == \
+    [("0", "5", "5"), ("1", "7", "7")], small
+for r in rows:
+    if r["image"] == "pet/exact":
+        assert abs(float(r["crc"]) - 1) < 1e-4, r
+with h5py.File(f"{d}/results.h5") as f:
+    t = f["/lesions"][...]
+    assert len(t) == 8 and list(t["point"]) == [int(r["index"]) for r in rows]
+    assert all(abs(c - 1) < 1e-4 for c, im in zip(t["crc"], t["image"]) if im == b"pet/exact")
+with h5py.File(f"{d}/point_0.h5") as f:
+    assert "/analysis/lesions" in f
+PY
+$PY "$SRC/scripts/plot_sweep.py" "$TMP/les" > "$TMP/plot.log"
+grep -q 'sweep_crc_small.png' "$TMP/plot.log" && grep -q '<h2>Lesions' "$TMP/les/report.html" \
+  || { cat "$TMP/plot.log"; exit 1; }
 echo "1 passed, 0 failed"
