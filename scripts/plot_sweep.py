@@ -71,7 +71,7 @@ def series(rows, x_axis, others, metric):
         y = as_number(r.get(metric, ""))
         if y is None:
             continue
-        label = ", ".join(f"{a}={short(r[a])}" for a in others)
+        label = ", ".join(f"{a.split('.')[-1]}={short(r[a])}" for a in others)
         groups.setdefault(label, OrderedDict()).setdefault(r[x_axis], []).append(y)
     out = OrderedDict()
     for label, by_x in groups.items():
@@ -93,6 +93,9 @@ def plot(rows, x_axis, others, metric, title, path):
         pos = [as_number(x) if numeric else all_x.index(x) for x in xs]
         ax.errorbar(pos, means, yerr=sds if any(sds) else None, marker="o", capsize=3,
                     label=label or metric)
+    lows = [m for _, means, _ in data.values() for m in means]
+    if min(lows) > 0 and max(lows) / min(lows) > 30:
+        ax.set_yscale("log")
     if not numeric:
         ax.set_xticks(range(len(all_x)))
         ax.set_xticklabels([short(x) for x in all_x], rotation=15)
@@ -139,8 +142,13 @@ def main():
         sys.exit(f"plot_sweep: --x {x_axis}: not an axis of this sweep ({', '.join(axes)})")
     # Lines: one per combination of the other axes, leaving out those that vary with the
     # x axis (its zip partners) and those with one value.
-    others = [a for a in axes if a != x_axis and a != "seed"
-              and not determined_by(rows, x_axis, a)]
+    # An axis that follows from one already kept (a zip partner: the probe's uptake time)
+    # adds no line and is left out of the labels.
+    others = []
+    for a in axes:
+        if a != x_axis and a != "seed" and not determined_by(rows, x_axis, a) \
+                and not any(determined_by(rows, k, a) for k in others):
+            others.append(a)
 
     figures = []  # (title, png path)
     have_crc = any(as_number(r.get("crc", "")) is not None for r in lesions)
