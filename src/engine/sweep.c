@@ -265,6 +265,11 @@ static mist_status add_axes(mist_sweep *sw, mist_yaml_node *map, const char *sec
         if (!*key->scalar || strchr(key->scalar, '=') || strchr(key->scalar, ' '))
             return mist_yaml_error_at(key, path, err,
                                       "expected a study key path, e.g. tracer.uptake_time_h");
+        if (!strcmp(key->scalar, "seed"))
+            return mist_yaml_error_at(key, path, err,
+                                      "the seed is not an axis: `seeds: N` repeats every point with "
+                                      "the study's seed + 0 .. N-1 (set the base seed with set: "
+                                      "[\"seed=S\"])");
         for (size_t a = 0; a < sw->n_axes; a++)
             if (!strcmp(sw->axes[a].key, key->scalar))
                 return mist_yaml_error_at(key, path, err,

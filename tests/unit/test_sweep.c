@@ -43,7 +43,7 @@ Test(sweep, points_are_grid_times_zip_times_seeds)
                  MIST_OK, "%s", err.msg);
     cr_expect_eq(n, 3 * 2 * 2 * 2);
     cr_assert_eq(load("name: b\nzip:\n  - {tracer.uptake_time_h: [1, 2, 3]}\n"
-                      "  - {seed: [1, 2], acquisition.duration_s: [30, 60]}\n",
+                      "  - {tracer.injected_MBq: [1, 2], acquisition.duration_s: [30, 60]}\n",
                       &n, &err),
                  MIST_OK, "%s", err.msg);
     cr_expect_eq(n, 6);
@@ -58,17 +58,25 @@ Test(sweep, bad_input_is_one_sentence_with_its_line)
     cr_assert_eq(load("name: a\ngrdi: {seed: [1]}\n", &n, &err), MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, ":3:1: grdi: unknown key") && strstr(err.msg, "did you mean 'grid'"),
               "%s", err.msg);
-    cr_assert_eq(load("name: a\nzip:\n  seed: [1, 2]\n  tracer.uptake_time_h: [1]\n", &n, &err),
+    cr_assert_eq(load("name: a\nzip:\n  scanner_pose.axis: [y, z]\n  tracer.uptake_time_h: [1]\n",
+                      &n, &err),
                  MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, ":5:25: zip.tracer.uptake_time_h: expected 2 values, as many as "
-                              "zip.seed"),
+                              "zip.scanner_pose.axis"),
               "%s", err.msg);
-    cr_assert_eq(load("name: a\ngrid: {seed: [1, 2]}\nzip: {seed: [3, 4]}\n", &n, &err),
+    cr_assert_eq(load("name: a\ngrid: {tracer.injected_MBq: [1, 2]}\n"
+                      "zip: {tracer.injected_MBq: [3, 4]}\n",
+                      &n, &err),
                  MIST_ERR_INPUT);
-    cr_expect(strstr(err.msg, "zip.seed: the key is already an axis of this sweep (grid)"), "%s",
+    cr_expect(strstr(err.msg, "zip.tracer.injected_MBq: the key is already an axis of this sweep "
+                              "(grid)"),
+              "%s", err.msg);
+    cr_assert_eq(load("name: a\ngrid: {tracer.injected_MBq: []}\n", &n, &err), MIST_ERR_INPUT);
+    cr_expect(strstr(err.msg, "grid.tracer.injected_MBq: expected a non-empty list of values"),
+              "%s", err.msg);
+    cr_assert_eq(load("name: a\ngrid: {seed: [1, 2]}\n", &n, &err), MIST_ERR_INPUT);
+    cr_expect(strstr(err.msg, ":3:8: grid.seed: the seed is not an axis: `seeds: N`"), "%s",
               err.msg);
-    cr_assert_eq(load("name: a\ngrid: {seed: []}\n", &n, &err), MIST_ERR_INPUT);
-    cr_expect(strstr(err.msg, "grid.seed: expected a non-empty list of values"), "%s", err.msg);
     cr_assert_eq(load("name: a\ngrid: {scanner: [no_such_scanner.yaml]}\n", &n, &err),
                  MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, "grid.scanner[0]: file 'no_such_scanner.yaml' not found"), "%s",
