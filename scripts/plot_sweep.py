@@ -9,8 +9,10 @@ reconstructed and analysed, DIR/lesions.csv (one row per point, image and lesion
 bv, cnr, suv_max, suv_mean, suv_peak).  Plots the metric against the first axis (or
 --x), one line per combination of the other axes' values; seed repeats are averaged,
 with their standard deviation as error bars.  Default metric: CRC per lesion when
-lesions.csv exists, else trues (and prompts).  Writes DIR/sweep_<metric>.png and
-DIR/report.html, which embeds the figures (base64) and the table of points.
+lesions.csv exists, else trues (and prompts); with lesion metrics, also panels of each
+point's reconstructed image through every lesion with its outline marked
+(sweep_images.png).  Writes DIR/sweep_<metric>.png and DIR/report.html, which embeds the
+figures (base64) and the table of points.
 
 Needs numpy and matplotlib (Debian python3-numpy, python3-matplotlib); runs headless.
 """
@@ -111,6 +113,62 @@ def plot(rows, x_axis, others, metric, title, path):
     return True
 
 
+def image_panels(d, rows, axes, path, max_points=8):
+    """Transverse slices of each point's first reconstructed image through each lesion's
+    centre, the lesion's outline (its sphere's diameter) marked: rows = points, columns =
+    lesions.  False when no point file holds a /recon image."""
+    import h5py
+    from matplotlib.patches import Circle
+    panels = []  # (point row, image name, lesion name, slice, extent, centre, radius)
+    for r in rows[:max_points]:
+        fpath = os.path.join(d, r["file"])
+        if not os.path.exists(fpath):
+            continue
+        with h5py.File(fpath, "r") as f:
+            if "recon" not in f:
+                continue
+            names = []
+            f["recon"].visit(lambda n: names.append(n) if n.endswith("/image") else None)
+            if not names or "/phantom/lesions" not in f:
+                continue
+            img = f["recon"][sorted(names)[0]]
+            vox = np.array(img.attrs["voxel_size_mm"], float)
+            org = np.array(img.attrs["origin_mm"], float)
+            nz, ny, nx = img.shape
+            for les in f["/phantom/lesions"][...]:
+                c = np.array(les["center_mm"], float)
+                k = int(round((c[2] - org[2]) / vox[2]))
+                if not 0 <= k < nz:
+                    continue
+                extent = [org[0] - vox[0] / 2, org[0] + (nx - 0.5) * vox[0],
+                          org[1] - vox[1] / 2, org[1] + (ny - 0.5) * vox[1]]
+                name = les["name"].decode() if isinstance(les["name"], bytes) else les["name"]
+                panels.append((r, sorted(names)[0][:-6], name, img[k], extent, c,
+                               float(les["diameter_mm"]) / 2))
+    if not panels:
+        return False
+    lesion_names = list(OrderedDict.fromkeys(p[2] for p in panels))
+    point_ids = list(OrderedDict.fromkeys(p[0]["index"] for p in panels))
+    fig, axs = plt.subplots(len(point_ids), len(lesion_names), squeeze=False,
+                            figsize=(3.0 * len(lesion_names), 2.8 * len(point_ids)))
+    for ax in axs.flat:
+        ax.axis("off")
+    for r, image, name, sl, extent, c, rad in panels:
+        ax = axs[point_ids.index(r["index"])][lesion_names.index(name)]
+        ax.axis("on")
+        ax.imshow(sl, origin="lower", extent=extent, cmap="gray_r")
+        ax.add_patch(Circle((c[0], c[1]), rad, fill=False, color="tab:red", lw=1.2))
+        ax.set_xlim(c[0] - 6 * rad - 10, c[0] + 6 * rad + 10)
+        ax.set_ylim(c[1] - 6 * rad - 10, c[1] + 6 * rad + 10)
+        label = ", ".join(f"{a.split('.')[-1]}={short(r[a])}" for a in axes if a in r)
+        ax.set_title(f"point {r['index']}: {name} ({image})\n{label}", fontsize=7)
+        ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
 def table_html(rows, columns, axes):
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "\n".join(
@@ -170,6 +228,10 @@ def main():
             sys.exit(f"plot_sweep: --metric {metric}: no such column")
     if not figures:
         sys.exit("plot_sweep: nothing to plot")
+    png = os.path.join(d, "sweep_images.png")
+    if lesions and image_panels(d, rows, axes, png):
+        figures.append(("reconstructed images through the lesions (outline: the lesion's "
+                        "diameter; first 8 points)", png))
 
     note = ("" if lesions else
             "<p>Counters only: no point file holds a reconstructed image (OSEM is not built "

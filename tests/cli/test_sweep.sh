@@ -209,6 +209,7 @@ with h5py.File(f"{d}/point_0.h5") as f:
     assert "/analysis/lesions" in f
 PY
 $PY "$SRC/scripts/plot_sweep.py" "$TMP/les" > "$TMP/plot.log"
-grep -q 'sweep_crc_small.png' "$TMP/plot.log" && grep -q '<h2>Lesions' "$TMP/les/report.html" \
+grep -q 'sweep_crc_small.png' "$TMP/plot.log" && grep -q 'sweep_images.png' "$TMP/plot.log" \
+  && grep -q '<h2>Lesions' "$TMP/les/report.html" \
   || { cat "$TMP/plot.log"; exit 1; }
 echo "1 passed, 0 failed"
