@@ -118,8 +118,8 @@ static void sb_node(sbuf *b, const mist_yaml_node *n)
 /* ---- the sweep file -------------------------------------------------------------------- */
 
 typedef struct axis {
-    const char *key;              /**< study key path (points into the document) */
-    const char *section;          /**< "grid" or "zip" (or "zip[g]") */
+    const char *key;     /**< study key path (points into the document) */
+    const char *section; /**< "grid" or "zip" (or "zip[g]") */
     const mist_yaml_node *key_node;
     const mist_yaml_node *values; /**< the sequence of values */
     char **set_text;              /**< [n] value text of the override (files made absolute) */
@@ -170,13 +170,13 @@ static mist_status resolve_file(const mist_yaml_node *node, const char *path, co
     mist_status st = MIST_OK;
     char *abs = NULL;
     if (!*rel || stat(joined, &sb) != 0)
-        st = mist_yaml_error_at(node, path, err, "file '%s' not found (looked for %s)", rel,
-                                joined);
+        st =
+            mist_yaml_error_at(node, path, err, "file '%s' not found (looked for %s)", rel, joined);
     else if (!S_ISREG(sb.st_mode))
         st = mist_yaml_error_at(node, path, err, "'%s' is not a regular file", joined);
     else if (!(abs = realpath(joined, NULL)))
-        st = mist_yaml_error_at(node, path, err, "cannot resolve '%s': %s", joined,
-                                strerror(errno));
+        st =
+            mist_yaml_error_at(node, path, err, "cannot resolve '%s': %s", joined, strerror(errno));
     free(joined);
     *out = abs;
     return st;
@@ -266,10 +266,11 @@ static mist_status add_axes(mist_sweep *sw, mist_yaml_node *map, const char *sec
             return mist_yaml_error_at(key, path, err,
                                       "expected a study key path, e.g. tracer.uptake_time_h");
         if (!strcmp(key->scalar, "seed"))
-            return mist_yaml_error_at(key, path, err,
-                                      "the seed is not an axis: `seeds: N` repeats every point with "
-                                      "the study's seed + 0 .. N-1 (set the base seed with set: "
-                                      "[\"seed=S\"])");
+            return mist_yaml_error_at(
+                key, path, err,
+                "the seed is not an axis: `seeds: N` repeats every point with "
+                "the study's seed + 0 .. N-1 (set the base seed with set: "
+                "[\"seed=S\"])");
         for (size_t a = 0; a < sw->n_axes; a++)
             if (!strcmp(sw->axes[a].key, key->scalar))
                 return mist_yaml_error_at(key, path, err,
@@ -341,13 +342,12 @@ mist_status mist_sweep_load(const char *path, mist_sweep **out, mist_error *err)
     mist_yaml_node *root = st ? NULL : sw->doc->root, *grid = NULL, *zip = NULL;
     if (!st)
         (void)((st = mist_yaml_check_unknown(root, "", top, err)) ||
-               (st = mist_yaml_get_string(root, "", "name", MIST_REQUIRED, NULL, &sw->name,
-                                          err)) ||
+               (st = mist_yaml_get_string(root, "", "name", MIST_REQUIRED, NULL, &sw->name, err)) ||
                (st = mist_yaml_get_file(root, "", "study", MIST_OPTIONAL, sw->doc->dir,
                                         &sw->study_path, err)) ||
                (st = read_sets(sw, err)) ||
-               (st = mist_yaml_get_int(root, "", "seeds", MIST_OPTIONAL, 1, 1, 100000,
-                                       &sw->seeds, err)) ||
+               (st = mist_yaml_get_int(root, "", "seeds", MIST_OPTIONAL, 1, 1, 100000, &sw->seeds,
+                                       err)) ||
                (st = mist_yaml_get_map(root, "", "grid", MIST_OPTIONAL, &grid, err)));
     if (!st && grid)
         st = add_axes(sw, grid, "grid", 0, err);
@@ -490,8 +490,8 @@ static mist_status point_load(const mist_sweep *sw, size_t i, point *p, mist_err
     for (size_t j = 0; j < p->n_sets; j++)
         if (!p->sets[j])
             return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
-    mist_status st = mist_study_load(sw->study_path, (const char *const *)p->sets, p->n_sets,
-                                     &p->study, err);
+    mist_status st =
+        mist_study_load(sw->study_path, (const char *const *)p->sets, p->n_sets, &p->study, err);
     if (!st && repeat > 0) {
         /* Repeat r: the point's seed + r. */
         sbuf b = {0};
@@ -503,8 +503,8 @@ static mist_status point_load(const mist_sweep *sw, size_t i, point *p, mist_err
         mist_study_free(p->study);
         p->study = NULL;
         if (!st)
-            st = mist_study_load(sw->study_path, (const char *const *)p->sets, p->n_sets,
-                                 &p->study, err);
+            st = mist_study_load(sw->study_path, (const char *const *)p->sets, p->n_sets, &p->study,
+                                 err);
     }
     if (sw->seeds > 1 && p->study)
         sb_add(&d, "%sseed=%llu", sw->n_axes ? ", " : "", (unsigned long long)p->study->seed);
@@ -742,8 +742,8 @@ typedef struct results {
 static hid_t lesion_mem_type(void)
 {
     hid_t si = H5Tcopy(H5T_C_S1), sn = H5Tcopy(H5T_C_S1);
-    H5Tset_size(si, sizeof ((lesion_row *)0)->image);
-    H5Tset_size(sn, sizeof ((lesion_row *)0)->name);
+    H5Tset_size(si, sizeof((lesion_row *)0)->image);
+    H5Tset_size(sn, sizeof((lesion_row *)0)->name);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(lesion_row));
     H5Tinsert(t, "image", HOFFSET(lesion_row, image), si);
     H5Tinsert(t, "name", HOFFSET(lesion_row, name), sn);
@@ -782,7 +782,7 @@ static mist_status read_point(const char *path, size_t i, results *r, mist_error
             char dpath[300];
             snprintf(dpath, sizeof dpath, "%s/counts", name);
             hid_t d = H5Lexists(pet, dpath, H5P_DEFAULT) > 0 ? H5Dopen2(pet, dpath, H5P_DEFAULT)
-                                                              : H5I_INVALID_HID;
+                                                             : H5I_INVALID_HID;
             for (int k = 1; d >= 0 && !st && k < N_COUNTERS; k++)
                 if (read_u64_attr(d, counter_names[k], &c[k]) != 0)
                     st = mist_error_set(err, MIST_ERR_IO, "%s: /pet/%s/counts has no %s", path,
@@ -798,9 +798,8 @@ static mist_status read_point(const char *path, size_t i, results *r, mist_error
         hid_t d = H5Dopen2(f, "/analysis/lesions", H5P_DEFAULT);
         hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
         hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-        lesion_row *rows = n >= 0 ? realloc(r->lesions, (r->n_lesions + (size_t)n + 1) *
-                                                            sizeof *rows)
-                                  : NULL;
+        lesion_row *rows =
+            n >= 0 ? realloc(r->lesions, (r->n_lesions + (size_t)n + 1) * sizeof *rows) : NULL;
         if (!rows) {
             st = mist_error_set(err, MIST_ERR_IO, "%s: cannot read /analysis/lesions", path);
         } else {
@@ -937,13 +936,11 @@ static mist_status write_results_h5(const char *path, const run_ctx *c, const re
     for (size_t i = 0; !st && i < n; i++)
         u[i] = i;
     if (!st)
-        st = mist_h5_write(h5.file, "/points/index", H5T_NATIVE_UINT64, 1, dims, u, "1", NULL,
-                           err);
+        st = mist_h5_write(h5.file, "/points/index", H5T_NATIVE_UINT64, 1, dims, u, "1", NULL, err);
     for (size_t i = 0; !st && i < n; i++)
         u[i] = c->points[i].study->seed;
     if (!st)
-        st = mist_h5_write(h5.file, "/points/seed", H5T_NATIVE_UINT64, 1, dims, u, "1", NULL,
-                           err);
+        st = mist_h5_write(h5.file, "/points/seed", H5T_NATIVE_UINT64, 1, dims, u, "1", NULL, err);
     for (size_t i = 0; !st && i < n; i++) {
         snprintf(file_names + 40 * i, 40, "point_%zu.h5", i);
         sv[i] = file_names + 40 * i;
@@ -1033,8 +1030,8 @@ static mist_status collect(const run_ctx *c, FILE *log, mist_error *err)
         st = mist_error_set(err, MIST_ERR_IO,
                             "%zu of %zu points have no complete result in %s (point%s %s%s): run "
                             "`mist sweep SWEEP.yaml -o %s --resume`",
-                            n_missing, sw->n_points, c->dir, n_missing > 1 ? "s" : "",
-                            m ? m : "", n_missing > 10 ? ", ..." : "", c->dir);
+                            n_missing, sw->n_points, c->dir, n_missing > 1 ? "s" : "", m ? m : "",
+                            n_missing > 10 ? ", ..." : "", c->dir);
         free(m);
         free(r.counters);
         return st;
@@ -1164,12 +1161,12 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
             snprintf(msg, sizeof msg, "%s", err->msg);
             mist_error_set(err, st, "point %zu (%s): %s", i, p->desc, msg);
         } else if (log) {
-            fprintf(log,
-                    "sweep: [%zu/%zu] point %zu (%s) done in %.1f s%s: %llu decays, %llu prompts%s\n",
-                    i + 1, sw->n_points, i, p->desc, mist_time_now_s() - t0,
-                    from_ckpt ? " (resumed from its checkpoint)" : "",
-                    (unsigned long long)res.decays, (unsigned long long)res.prompts,
-                    has_recon ? ", analysed" : "");
+            fprintf(
+                log,
+                "sweep: [%zu/%zu] point %zu (%s) done in %.1f s%s: %llu decays, %llu prompts%s\n",
+                i + 1, sw->n_points, i, p->desc, mist_time_now_s() - t0,
+                from_ckpt ? " (resumed from its checkpoint)" : "", (unsigned long long)res.decays,
+                (unsigned long long)res.prompts, has_recon ? ", analysed" : "");
             fflush(log);
         }
     }

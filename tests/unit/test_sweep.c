@@ -35,12 +35,13 @@ Test(sweep, points_are_grid_times_zip_times_seeds)
 {
     mist_error err;
     size_t n = 0;
-    cr_assert_eq(load("name: a\n"
-                      "grid:\n  lesions.0.diameter_mm: [4, 6, 8]\n  tracer.injected_MBq: [100, 200]\n"
-                      "zip:\n  tracer.uptake_time_h: [1, 2]\n  acquisition.duration_s: [30, 60]\n"
-                      "seeds: 2\n",
-                      &n, &err),
-                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(
+        load("name: a\n"
+             "grid:\n  lesions.0.diameter_mm: [4, 6, 8]\n  tracer.injected_MBq: [100, 200]\n"
+             "zip:\n  tracer.uptake_time_h: [1, 2]\n  acquisition.duration_s: [30, 60]\n"
+             "seeds: 2\n",
+             &n, &err),
+        MIST_OK, "%s", err.msg);
     cr_expect_eq(n, 3 * 2 * 2 * 2);
     cr_assert_eq(load("name: b\nzip:\n  - {tracer.uptake_time_h: [1, 2, 3]}\n"
                       "  - {tracer.injected_MBq: [1, 2], acquisition.duration_s: [30, 60]}\n",
@@ -58,9 +59,9 @@ Test(sweep, bad_input_is_one_sentence_with_its_line)
     cr_assert_eq(load("name: a\ngrdi: {seed: [1]}\n", &n, &err), MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, ":3:1: grdi: unknown key") && strstr(err.msg, "did you mean 'grid'"),
               "%s", err.msg);
-    cr_assert_eq(load("name: a\nzip:\n  scanner_pose.axis: [y, z]\n  tracer.uptake_time_h: [1]\n",
-                      &n, &err),
-                 MIST_ERR_INPUT);
+    cr_assert_eq(
+        load("name: a\nzip:\n  scanner_pose.axis: [y, z]\n  tracer.uptake_time_h: [1]\n", &n, &err),
+        MIST_ERR_INPUT);
     cr_expect(strstr(err.msg, ":5:25: zip.tracer.uptake_time_h: expected 2 values, as many as "
                               "zip.scanner_pose.axis"),
               "%s", err.msg);
