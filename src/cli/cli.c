@@ -34,6 +34,9 @@ static const opt_spec OPTIONS[] = {
     {"resume", 0, NULL, "go on from OUT.h5.checkpoint, left by an interrupted run of the same study"},
     {"json", 0, NULL, "machine-readable JSON output"},
     {"quick", 0, NULL, "the fast subset of the checks"},
+    {"point", 0, "I", "run only point I of the sweep (0-based; for job arrays), no results tables"},
+    {"collect", 0, NULL, "run nothing: write the results tables from the complete point files"},
+    {"dry-run", 0, NULL, "validate every point and write DIR/points.csv; run nothing"},
     {"nifti", 0, "PREFIX", "also export the phantom as NIfTI files PREFIX_*.nii"},
     {"help", 'h', NULL, "show this help"},
 };
@@ -44,7 +47,8 @@ static const char *const O_SIM[] = {"output", "set", "seed", "quiet", "resume", 
 static const char *const O_PHANTOM[] = {"output", "nifti", "help", NULL};
 static const char *const O_RECON[] = {"output", "set", "quiet", "help", NULL};
 static const char *const O_JSON[] = {"json", "help", NULL};
-static const char *const O_SWEEP[] = {"output", "quiet", "help", NULL};
+static const char *const O_SWEEP[] = {"output", "resume", "point", "collect", "dry-run",
+                                      "quiet",  "help",   NULL};
 static const char *const O_VALIDATE[] = {"quick", "json", "help", NULL};
 static const char *const O_HELP[] = {"help", NULL};
 
@@ -71,8 +75,20 @@ static const cmd_spec COMMANDS[] = {
      "JSON) and records /analysis/lesions in IN.h5 (written to a copy, then renamed).\n"
      "Exit code 2 when the file holds no reconstructed image, activity map or lesion.",
      1, 1, O_JSON},
-    {"sweep", "SWEEP.yaml -o DIR", "protocol study over a grid of study overrides", NULL, 1, 1,
-     O_SWEEP},
+    {"sweep", "SWEEP.yaml -o DIR [--resume] [--point I | --collect | --dry-run] [--quiet]",
+     "protocol study over a grid of study overrides",
+     "The sweep file names a base study (study:), overrides for every point (set:), axes\n"
+     "combined as a cartesian product (grid:), axes that vary together (zip:) and seed\n"
+     "repeats (seeds:).  Every point's study is validated first; then DIR/points.csv is\n"
+     "written and each point runs as `mist run` into DIR/point_<i>.h5 (i from 0), scored\n"
+     "with `mist analyze` when it holds a reconstructed image.  DIR/results.csv and\n"
+     "DIR/results.h5 collect the counters (and DIR/lesions.csv the lesion metrics).\n"
+     "-o names the output directory (created if missing).  --resume skips points whose\n"
+     "file is complete (and finishes a killed point from its checkpoint); --point I runs\n"
+     "one point (a job-array task) and writes no results tables; --collect runs nothing\n"
+     "and writes them; --dry-run validates and writes points.csv only (its rows: the\n"
+     "size of a job array).",
+     1, 1, O_SWEEP},
     {"info", "FILE.h5 [--json]", "describe what a result file holds",
      "Lists the root attributes, groups and datasets (shape, type, units).", 1, 1, O_JSON},
     {"validate", "[--quick] [--json]", "run the physics validation suite and print it as a table",
@@ -199,6 +215,12 @@ static int parse_args(const cmd_spec *c, int argc, char **argv, int first, mist_
                 a->output = value;
             else if (!strcmp(o->name, "nifti"))
                 a->nifti = value;
+            else if (!strcmp(o->name, "point"))
+                a->point = value;
+            else if (!strcmp(o->name, "collect"))
+                a->collect = 1;
+            else if (!strcmp(o->name, "dry-run"))
+                a->dry_run = 1;
             else if (!strcmp(o->name, "quiet"))
                 a->quiet = 1;
             else if (!strcmp(o->name, "json"))

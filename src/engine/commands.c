@@ -1,5 +1,6 @@
 #include "engine/commands.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include "engine/analyze_cmd.h"
 #include "engine/bench.h"
 #include "engine/phantom_cmd.h"
+#include "engine/run.h"
 #include "engine/simulate.h"
+#include "engine/sweep.h"
 #include "engine/validate.h"
 #include "io/h5out.h"
 #include "io/study.h"
@@ -49,7 +52,8 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
                                .with_recon = !strcmp(cmd, "run"),
                                .resume = a->resume};
     mist_simulate_result res;
-    st = mist_simulate(study, &opts, &res, &err);
+    st = opts.with_recon ? mist_run_pipeline(study, &opts, &res, &err)
+                         : mist_simulate(study, &opts, &res, &err);
     if (!st && mist_mpi_world().rank == 0 && !a->quiet) {
         fprintf(stderr,
                 "mist %s: wrote %s (%llu decays, %llu prompt coincidences, on %d rank%s in %.2f s)\n",
@@ -82,6 +86,32 @@ static int cmd_analyze(const mist_cli_args *a)
     return report("analyze", st, &err);
 }
 
+static int cmd_sweep(const mist_cli_args *a)
+{
+    mist_error err;
+    mist_error_clear(&err);
+    mist_sweep_opts o = {.path = a->pos[0], .out_dir = a->output, .point = -1,
+                         .resume = a->resume, .collect = a->collect, .dry_run = a->dry_run,
+                         .log = a->quiet ? NULL : stderr};
+    mist_status st = MIST_OK;
+    if (!a->output)
+        st = mist_error_set(&err, MIST_ERR_INPUT, "-o DIR is required");
+    if (!st && a->point) {
+        char *end;
+        errno = 0;
+        o.point = strtol(a->point, &end, 10);
+        if (end == a->point || *end || o.point < 0 || errno)
+            st = mist_error_set(&err, MIST_ERR_INPUT,
+                                "--point %s: expected a point index (0, 1, ...)", a->point);
+    }
+    if (!st && a->collect + a->dry_run + (a->point != NULL) > 1)
+        st = mist_error_set(&err, MIST_ERR_INPUT,
+                            "--point, --collect and --dry-run exclude each other");
+    if (!st)
+        st = mist_sweep_run(&o, &err);
+    return report("sweep", st, &err);
+}
+
 int mist_command_run(const char *name, const mist_cli_args *a)
 {
     if (!strcmp(name, "run") || !strcmp(name, "simulate"))
@@ -104,6 +134,6 @@ int mist_command_run(const char *name, const mist_cli_args *a)
     if (!strcmp(name, "analyze"))
         return cmd_analyze(a);
     if (!strcmp(name, "sweep"))
-        return not_built(name, "protocol sweeps");
+        return cmd_sweep(a);
     return 2;
 }

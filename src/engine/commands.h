@@ -16,11 +16,12 @@ typedef struct mist_cli_args {
     int n_pos;
     const char *output; /**< -o */
     const char *nifti;  /**< --nifti */
+    const char *point;  /**< --point (sweep) */
     const char *sets[MIST_CLI_MAX_SETS]; /**< --set (and --seed as "seed=N"), in order */
     size_t n_sets;
     char *owned[MIST_CLI_MAX_SETS]; /**< strings allocated while parsing */
     size_t n_owned;
-    int quiet, json, quick, resume;
+    int quiet, json, quick, resume, collect, dry_run;
 } mist_cli_args;
 
 /* Run subcommand `name` (one of the CLI's commands). */
