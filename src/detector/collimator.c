@@ -149,6 +149,46 @@ static void init_fluorescence(mist_collimator *c)
     c->k_yield = (1.0 - 1.0 / jump) * omega;
 }
 
+/* Area [mm^2] of the overlap of a hole with the same hole shifted by (sx, sy): the share of
+ * entrance points whose straight ray stays in one hole (geometric acceptance), by clipping the
+ * hole polygon against the shifted hole's half-planes (Sutherland-Hodgman) and the shoelace. */
+static double hole_overlap_area(const mist_collimator *c, double sx, double sy)
+{
+    double poly[16][2], next[16][2];
+    int n = 2 * c->n_dirs;
+    double half = 0.5 * c->g.hole_mm, rv = half / cos(MIST_PI / n);
+    for (int i = 0; i < n; i++) {
+        double a = MIST_PI / n + 2.0 * MIST_PI * i / n;
+        poly[i][0] = rv * cos(a);
+        poly[i][1] = rv * sin(a);
+    }
+    for (int k = 0; k < c->n_dirs && n > 0; k++)
+        for (int side = -1; side <= 1 && n > 0; side += 2) {
+            /* Keep side * ((x - s) . e_k) <= half. */
+            double ex = side * c->e[k][0], ey = side * c->e[k][1], off = half + ex * sx + ey * sy;
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                const double *a = poly[i], *b = poly[(i + 1) % n];
+                double fa = ex * a[0] + ey * a[1] - off, fb = ex * b[0] + ey * b[1] - off;
+                if (fa <= 0) {
+                    next[m][0] = a[0];
+                    next[m++][1] = a[1];
+                }
+                if ((fa < 0) != (fb < 0) && fa != fb) {
+                    double u = fa / (fa - fb);
+                    next[m][0] = a[0] + u * (b[0] - a[0]);
+                    next[m++][1] = a[1] + u * (b[1] - a[1]);
+                }
+            }
+            n = m;
+            memcpy(poly, next, (size_t)n * sizeof poly[0]);
+        }
+    double area = 0;
+    for (int i = 0; i < n; i++)
+        area += poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1];
+    return 0.5 * fabs(area);
+}
+
 static void build_table(mist_collimator *c)
 {
     const double L = c->g.length_mm, p = c->pitch_mm;
@@ -160,34 +200,40 @@ static void build_table(mist_collimator *c)
         a2[0] = 0.5 * p;
         a2[1] = 0.5 * sqrt(3.0) * p;
     }
+    double cell = fabs(a1[0] * a2[1] - a1[1] * a2[0]);
     c->ln_mu0 = log(MU_MIN_PER_MM);
     c->dln_mu = (log(MU_MAX_PER_MM) - c->ln_mu0) / (MIST_COLL_NMU - 1);
     double mu[MIST_COLL_NMU];
     for (int m = 0; m < MIST_COLL_NMU; m++)
         mu[m] = exp(c->ln_mu0 + m * c->dln_mu);
+    /* Entrance points: one uniform point in each of n x n strata of the cell (jittered, so the
+     * regular grid cannot alias with the septa), from a fixed stream: the table is the same on
+     * every rank and run. */
+    mist_rng rng = mist_rng_substream(0x636f6c6cu, 0u);
     for (int k = 0; k < MIST_COLL_NR; k++) {
         double q = (double)k / (MIST_COLL_NR - 1), r = MIST_COLL_T_MAX * q * q;
-        /* Stratified entrance points: finer where the geometric acceptance changes. */
         int n = r < 4.0 * p / L ? 40 : 16;
         for (int j = 0; j < MIST_COLL_NPHI; j++) {
             double phi = c->sector_rad * j / (MIST_COLL_NPHI - 1);
-            double tu = r * cos(phi), tv = r * sin(phi), geo = 0.0, pen[MIST_COLL_NMU] = {0};
+            double tu = r * cos(phi), tv = r * sin(phi), open = 0.0, pen[MIST_COLL_NMU] = {0};
             for (int ia = 0; ia < n; ia++)
                 for (int ib = 0; ib < n; ib++) {
-                    double fa = (ia + 0.5) / n, fb = (ib + 0.5) / n;
+                    double fa = (ia + mist_rng_uniform(&rng)) / n, fb = (ib + mist_rng_uniform(&rng)) / n;
                     double l = mist_collimator_septal_path(c, fa * a1[0] + fb * a2[0],
                                                            fa * a1[1] + fb * a2[1], tu, tv);
                     if (l <= 0.0) {
-                        geo += 1.0;
+                        open += 1.0;
                         continue;
                     }
                     for (int m = 0; m < MIST_COLL_NMU && mu[m] * l < 700.0; m++)
                         pen[m] += exp(-mu[m] * l);
                 }
-            double nn = (double)n * n;
-            c->geo[k][j] = geo / nn;
+            /* Geometric share exact; the sampled rays with l > 0 stand for the rest. */
+            double nn = (double)n * n, geo = hole_overlap_area(c, L * tu, L * tv) / cell;
+            double scale = nn > open ? (1.0 - geo) / (nn - open) : 0.0;
+            c->geo[k][j] = geo;
             for (int m = 0; m < MIST_COLL_NMU; m++)
-                c->ln_pen[k][j][m] = pen[m] > 0 ? log(pen[m] / nn) : -745.0;
+                c->ln_pen[k][j][m] = pen[m] > 0 ? log(pen[m] * scale) : -745.0;
         }
     }
 }
