@@ -1,0 +1,156 @@
+/* The SPECT acquisition (engine/spect_sim.h): forced detection gives the
+ * projections of analog simulation within statistics (Tc-99m point in a
+ * water box: photopeak and TEW windows, primary and scattered, centre and
+ * periphery of the projections), with a much smaller variance per decay; the
+ * orbit's views and stops; a run is a pure function of (seed, batch). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/acquisition.h"
+#include "engine/spect_sim.h"
+#include "transport/tracker.h"
+#include "transport/voxel_grid.h"
+
+#define DATA MIST_TEST_DATA_DIR "/"
+#define GEOM MIST_TEST_DATA_DIR "/../../geometry/"
+#define NB 10
+
+typedef struct setup {
+    mist_material_list materials;
+    mist_spect_camera cam;
+    mist_acquisition acq;
+    mist_tallies t;
+    mist_spect_sim *ss;
+    mist_voxel_grid *g;
+    mist_tracker *tr;
+} setup;
+
+static void make(setup *s, int forced, double decays, uint32_t views)
+{
+    mist_error err;
+    memset(s, 0, sizeof *s);
+    cr_assert_eq(mist_material_list_load(&s->materials, GEOM "materials.yaml", &err), MIST_OK);
+    cr_assert_eq(mist_spect_camera_load(DATA "spect_coarse.yaml", &s->cam, &err), MIST_OK, "%s",
+                 err.msg);
+    const size_t n[3] = {40, 40, 40};
+    const double vox[3] = {2.5, 2.5, 2.5};
+    cr_assert_eq(mist_voxel_grid_create_centered(n, vox, &s->g, &err), MIST_OK);
+    const mist_material *w = mist_material_list_find(&s->materials, "water");
+    mist_voxel_grid_set_material(s->g, 0, (int)(w - s->materials.items));
+    cr_assert_eq(mist_tracker_create(s->g, s->materials.items, s->materials.n, NULL, &s->tr, &err),
+                 MIST_OK);
+    /* decays over 1 s at constant activity (Tc-99m's half-life is 6 h). */
+    cr_assert_eq(mist_acquisition_init(&s->acq, mist_nuclide_find("Tc-99m"), decays, 0.0, 1.0, 1.0,
+                                       NB, 1.0, &s->t, &err),
+                 MIST_OK);
+    mist_spect_orbit o = {views, 360.0, 120.0, MIST_COLLIMATOR_FAST, forced};
+    const double src[3] = {10.0, 5.0, 0.0};
+    s->ss = malloc(sizeof *s->ss);
+    cr_assert_eq(mist_spect_sim_init(s->ss, &s->acq, &s->cam, &o, &s->materials, src, &s->t, &err),
+                 MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_spect_sim_set_medium(s->ss, s->tr, &err), MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_tallies_alloc(&s->t, &err), MIST_OK);
+}
+
+static void unmake(setup *s)
+{
+    mist_spect_sim_free(s->ss);
+    free(s->ss);
+    mist_tallies_free(&s->t);
+    mist_tracker_free(s->tr);
+    mist_voxel_grid_free(s->g);
+    mist_material_list_free(&s->materials);
+}
+
+/* Regions of the projections compared: per window, all / primary, centre 4x4 pixels / rest. */
+#define NQ 12
+static void quantities(setup *s, double q[NQ])
+{
+    const mist_spect_sim *ss = s->ss;
+    const uint64_t *p = mist_tally_data(&s->t, ss->id_proj), *pr = mist_tally_data(&s->t, ss->id_primary);
+    memset(q, 0, NQ * sizeof q[0]);
+    size_t nr = s->cam.n_rows, nc = s->cam.n_cols;
+    for (int w = 0; w < 3; w++)
+        for (size_t v = 0; v < ss->orbit.n_views; v++)
+            for (size_t r = 0; r < nr; r++)
+                for (size_t c = 0; c < nc; c++) {
+                    size_t i = ((w * ss->orbit.n_views + v) * nr + r) * nc + c;
+                    int centre = r >= nr / 2 - 2 && r < nr / 2 + 2 && c >= nc / 2 - 2 && c < nc / 2 + 2;
+                    q[w * 4 + centre] += mist_spect_value(ss, p[i]);
+                    q[w * 4 + 2 + centre] += mist_spect_value(ss, pr[i]);
+                }
+}
+
+/* Run the batches; per-quantity total and its standard error from the spread of the batches
+ * about the mean of their stop (the stops see the source from different sides). */
+static void run(setup *s, double total[NQ], double se[NQ])
+{
+    double prev[NQ] = {0}, cur[NQ], x[NB][NQ];
+    for (uint64_t b = 0; b < NB; b++) {
+        mist_rng rng = mist_rng_substream(2026, b);
+        double work;
+        mist_error err;
+        cr_assert_eq(mist_spect_sim_batch(s->ss, b, &rng, &s->t, &work, &err), MIST_OK);
+        quantities(s, cur);
+        for (int i = 0; i < NQ; i++) {
+            x[b][i] = cur[i] - prev[i];
+            prev[i] = cur[i];
+        }
+    }
+    uint64_t per = s->ss->batches_per_stop;
+    for (int i = 0; i < NQ; i++) {
+        double ss2 = 0;
+        total[i] = prev[i];
+        for (uint64_t st = 0; st < NB / per; st++) {
+            double m = 0;
+            for (uint64_t b = st * per; b < (st + 1) * per; b++)
+                m += x[b][i] / per;
+            for (uint64_t b = st * per; b < (st + 1) * per; b++)
+                ss2 += (x[b][i] - m) * (x[b][i] - m);
+        }
+        double var = ss2 / (NB - NB / per); /* per batch */
+        se[i] = sqrt(var * NB);
+    }
+}
+
+Test(spect_sim, forced_detection_equals_analog_within_statistics, .timeout = 120)
+{
+    setup a, f;
+    double ma[NQ], sa[NQ], mf[NQ], sf[NQ];
+    const double decays = 1.5e6, ratio = 50.0;
+    make(&a, 0, decays, 4);
+    run(&a, ma, sa);
+    make(&f, 1, decays / ratio, 4);
+    run(&f, mf, sf);
+    static const char *const names[NQ] = {
+        "peak rest", "peak centre", "peak primary rest", "peak primary centre",
+        "lower rest", "lower centre", "lower primary rest", "lower primary centre",
+        "upper rest", "upper centre", "upper primary rest", "upper primary centre"};
+    for (int i = 0; i < NQ; i++) {
+        /* Analog counts are Poisson: sd sqrt(N); FD scaled by the decay ratio. */
+        double fa = mf[i] * ratio, sfa = sf[i] * ratio, sda = sqrt(fmax(ma[i], 1.0));
+        double sd = sqrt(sda * sda + sfa * sfa);
+        cr_expect(fabs(fa - ma[i]) < 4 * sd, "%s: analog %g +- %g, forced %g +- %g", names[i],
+                  ma[i], sda, fa, sfa);
+        cr_log_info("%s: analog %g +- %g, forced %g +- %g", names[i], ma[i], sda, fa, sfa);
+    }
+    /* The photopeak total: per decay, FD's variance is far below analog's. */
+    double va = ma[0] + ma[1], vf = (sf[0] * sf[0] + sf[1] * sf[1]) * ratio;
+    cr_expect(va / vf > 10.0, "variance per decay analog/FD = %g", va / vf);
+    cr_expect(ma[1] > 300, "analog photopeak centre counts %g: too few for a test", ma[1]);
+    unmake(&a);
+    unmake(&f);
+}
+
+Test(spect_sim, views_and_stops)
+{
+    setup s;
+    make(&s, 0, 1000, 10);
+    cr_expect_eq(s.ss->n_stops, 5u);
+    cr_expect_eq(s.ss->batches_per_stop, 2u);
+    cr_expect_float_eq(mist_spect_view_angle(s.ss, 5), 3.14159265358979323846, 1e-12,
+                       "head 2 sits opposite head 1");
+    unmake(&s);
+}
