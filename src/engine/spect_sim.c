@@ -597,3 +597,28 @@ mist_status mist_spect_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_
     *work = (double)photons;
     return MIST_OK;
 }
+
+double mist_spect_photopeak_efficiency(const mist_spect_sim *ss, double e_keV, int window, long n,
+                                       mist_rng *rng)
+{
+    const mist_spect_camera *c = ss->cam;
+    long hits = 0;
+    for (long i = 0; i < n; i++) {
+        mist_photon p;
+        memset(&p, 0, sizeof p);
+        p.pos_mm[0] = 10.0 * (mist_rng_uniform(rng) - 0.5);
+        p.pos_mm[1] = 10.0 * (mist_rng_uniform(rng) - 0.5);
+        p.pos_mm[2] = c->collimator.length_mm + c->gap_mm;
+        p.dir[2] = 1.0;
+        p.energy_keV = e_keV;
+        p.weight = 1.0;
+        double cu, cv, e = crystal(ss, &p, rng, &cu, &cv);
+        if (e <= 0)
+            continue;
+        if (c->energy_resolution > 0)
+            e += c->energy_resolution * sqrt(MIST_SPECT_REF_KEV * e) * FWHM_TO_SIGMA *
+                 mist_rng_normal(rng);
+        hits += e >= ss->win[window].lo_keV && e < ss->win[window].hi_keV;
+    }
+    return (double)hits / (double)n;
+}

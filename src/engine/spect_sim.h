@@ -135,6 +135,11 @@ static inline double mist_spect_value(const mist_spect_sim *ss, uint64_t v)
     return ss->orbit.forced ? (double)v / MIST_SPECT_FD_SCALE : (double)v;
 }
 
+/* Share of photons of e_keV at normal incidence on the crystal (behind the collimator) whose
+ * measured energy falls in window (n photons): the photopeak efficiency. */
+double mist_spect_photopeak_efficiency(const mist_spect_sim *ss, double e_keV, int window, long n,
+                                       mist_rng *rng);
+
 /* Angle [rad] of view k. */
 double mist_spect_view_angle(const mist_spect_sim *ss, uint32_t view);
 
