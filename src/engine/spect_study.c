@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "io/h5out.h"
+#include "io/interfile_spect.h"
 #include "io/phantom_io.h"
 #include "io/yaml_doc.h"
 #include "model/material.h"
@@ -271,6 +272,21 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run 
     return st;
 }
 
+/* Interfile 3.3 projections beside the result: OUT (without .h5).<window>.hs/.s. */
+static mist_status write_interfile(const char *output, spect_run *r, mist_error *err)
+{
+    char prefix[4096];
+    size_t len = strlen(output);
+    if (len > 3 && !strcmp(output + len - 3, ".h5"))
+        len -= 3;
+    mist_status st = MIST_OK;
+    for (int w = 0; !st && w < r->ss.n_windows; w++) {
+        snprintf(prefix, sizeof prefix, "%.*s.%s", (int)len, output, r->ss.win[w].name);
+        st = mist_interfile_spect_write(prefix, &r->ss, &r->tallies, w, err);
+    }
+    return st;
+}
+
 mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opts *opts,
                                 mist_simulate_result *res, mist_error *err)
 {
@@ -307,6 +323,8 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
             st = mist_h5_commit(&h5, err);
         if (!st)
             remove(checkpoint);
+        if (!st && study->acquisition.spect.interfile)
+            st = write_interfile(opts->output, &r, err);
     }
     if (st && mpi.rank == 0)
         mist_h5_abort(&h5);

@@ -11,6 +11,8 @@
  *   primary      the same for photons that did not scatter in the phantom
  *   spectrum     measured energy of the detected photons, 1 keV bins
  *   counts       counters (decays, photons, on_face, ...) as attributes too
+ * With acquisition.spect.interfile: true, each window's projections also go to
+ * OUT.<window>.hs / .s (Interfile 3.3, io/interfile_spect.h) beside OUT.h5.
  */
 #ifndef MIST_ENGINE_SPECT_STUDY_H
 #define MIST_ENGINE_SPECT_STUDY_H

@@ -81,7 +81,7 @@ static mist_status read_lesions(mist_yaml_node *root, mist_study *s, mist_error 
 static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mist_error *err)
 {
     static const char *const keys[] = {"views", "orbit_deg", "radius_mm", "collimator_model",
-                                       "forced_detection", NULL};
+                                       "forced_detection", "interfile", NULL};
     static const char *const models[] = {"fast", "full", NULL};
     mist_yaml_node *m;
     mist_status st;
@@ -98,7 +98,9 @@ static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mi
         (st = mist_yaml_get_choice(m, "acquisition.spect", "collimator_model", MIST_OPTIONAL, 0,
                                    models, &s->acquisition.spect.collimator_model, err)) ||
         (st = mist_yaml_get_bool(m, "acquisition.spect", "forced_detection", MIST_OPTIONAL, 0,
-                                 &s->acquisition.spect.forced_detection, err)))
+                                 &s->acquisition.spect.forced_detection, err)) ||
+        (st = mist_yaml_get_bool(m, "acquisition.spect", "interfile", MIST_OPTIONAL, 0,
+                                 &s->acquisition.spect.interfile, err)))
         return st;
     double o = s->acquisition.spect.orbit_deg;
     if (o != 180.0 && o != 360.0)

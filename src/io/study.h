@@ -57,6 +57,7 @@ typedef struct mist_study {
             double radius_mm;      /**< [mm] axis to collimator face (0: the camera's default) */
             int collimator_model;  /**< 0 fast (table), 1 full (hole array) */
             int forced_detection;  /**< 1: forced detection (weighted projections) */
+            int interfile;         /**< 1: also Interfile 3.3 projections beside the result */
         } spect;
     } acquisition;
 

@@ -27,6 +27,17 @@ check test $? -eq 0
 "$MIST" info "$TMP/f.h5" > "$TMP/info_f.txt"
 check grep -Eq '/spect/spect_symbia_lehr/projections +float64 +\[3 x 4 x 128 x 128\]' "$TMP/info_f.txt"
 
+# Interfile export: one header and data file per window beside the result.
+"$MIST" simulate "$STUDY" -o "$TMP/i.h5" --quiet --set acquisition.spect.interfile=true
+check test -s "$TMP/i.peak140.5.hs"
+check test "$(stat -c %s "$TMP/i.peak140.5.s")" -eq $((4 * 4 * 128 * 128))
+check grep -q '^name of data file := i.peak140.5.s$' "$TMP/i.peak140.5.hs"
+check test -s "$TMP/i.upper140.5.s"
+# The default-ish study parses (a quick check: a tiny simulated fraction).
+"$MIST" simulate "$SRC/scripts/studies/spect_tc99m_zher2.yaml" -o "$TMP/d.h5" --quiet \
+  --set acquisition.simulated_fraction=0.00001
+check test $? -eq 0
+
 expect() {
   local code=$1 pattern=$2; shift 3
   "$MIST" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
