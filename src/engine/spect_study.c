@@ -291,6 +291,7 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
                                 mist_simulate_result *res, mist_error *err)
 {
     memset(res, 0, sizeof *res);
+    res->spect = 1;
     mist_mpi mpi = mist_mpi_world();
     spect_run r;
     memset(&r, 0, sizeof r);
@@ -318,6 +319,8 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
     }
     if (!st && mpi.rank == 0) {
         res->decays = mist_tally_sum(&r.tallies, r.acq.id_batch);
+        const uint64_t *c = mist_tally_data(&r.tallies, r.ss.id_counts);
+        res->spect_in_matrix = c[r.ss.orbit.forced ? MIST_SPECT_FORCED : MIST_SPECT_IN_MATRIX];
         st = write_result(&h5, study, &r, err);
         if (!st)
             st = mist_h5_commit(&h5, err);
