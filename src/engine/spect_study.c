@@ -173,7 +173,9 @@ static mist_status write_proj(hid_t file, const mist_spect_sim *ss, mist_tallies
            (st = mist_h5_attr_double(d, "radius_mm", &rad, 1, err)) ||
            (st = mist_h5_attr_double(d, "orbit_deg", &orb, 1, err)) ||
            (st = mist_h5_attr_str(d, "collimator_model",
-                                  ss->orbit.model == MIST_COLLIMATOR_FULL ? "full" : "fast", err)) ||
+                                  ss->orbit.forced ? "fast (forced detection uses the table)"
+                                  : ss->orbit.model == MIST_COLLIMATOR_FULL ? "full" : "fast",
+                                  err)) ||
            (st = mist_h5_attr_int(d, "forced_detection", ss->orbit.forced, err)) ||
            (st = mist_h5_attr_str(d, "orientation",
                                   "view k at angle theta_k (view_angles_deg, from +x toward +y "
