@@ -21,6 +21,7 @@ const char *const mist_spect_counter_names[MIST_SPECT_N_COUNTERS] = {
 /* One head at the current stop: its face normal n and column axis u (rows along z). */
 typedef struct head_frame {
     double n[3], u[3];
+    double R; /**< [mm] axis to face */
     uint32_t view;
 } head_frame;
 
@@ -54,6 +55,11 @@ mist_status mist_spect_sim_init(mist_spect_sim *ss, const mist_acquisition *acq,
                               (unsigned long long)acq->n_batches, ss->n_stops, orbit->n_views,
                               cam->n_heads, ss->n_stops);
     ss->batches_per_stop = acq->n_batches / ss->n_stops;
+    ss->radius_view_mm = malloc(orbit->n_views * sizeof *ss->radius_view_mm);
+    if (!ss->radius_view_mm)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (uint32_t v = 0; v < orbit->n_views; v++)
+        ss->radius_view_mm[v] = orbit->radius_mm;
     ss->n_windows = mist_spect_windows(cam, acq->nuclide, ss->win);
     if (!ss->n_windows)
         return mist_error_set(err, MIST_ERR_INPUT,
@@ -97,6 +103,7 @@ mist_status mist_spect_sim_init(mist_spect_sim *ss, const mist_acquisition *acq,
 void mist_spect_sim_free(mist_spect_sim *ss)
 {
     mist_collimator_free(&ss->coll);
+    free(ss->radius_view_mm);
     free(ss->norm_c);
     free(ss->norm_r);
     memset(ss, 0, sizeof *ss);
@@ -189,18 +196,45 @@ mist_status mist_spect_sim_set_medium(mist_spect_sim *ss, const mist_tracker *me
     ss->medium = medium;
     if (!medium)
         return MIST_OK;
-    /* The grid must stay inside the orbit: its box's farthest corner from the axis. */
-    double r2 = 0;
-    for (int a = 0; a < 2; a++) {
-        double m = fmax(fabs(medium->lo_mm[a]), fabs(medium->hi_mm[a]));
-        r2 += m * m;
+    /* The body (voxels denser than 0.1 g/cm3) seen along z: its columns' centres. */
+    const mist_voxel_grid *gr = medium->grid;
+    size_t nx = gr->n[0], ny = gr->n[1], ncol = 0;
+    double *cx = malloc(nx * ny * 2 * sizeof *cx);
+    if (!cx)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < ny; j++)
+        for (size_t i = 0; i < nx; i++) {
+            int body = 0;
+            for (size_t k = 0; k < gr->n[2] && !body; k++) {
+                uint8_t l = gr->labels[mist_voxel_grid_index(gr, i, j, k)];
+                body = medium->materials[medium->label_material[l]].material.density_g_cm3 > 0.1;
+            }
+            if (body) {
+                cx[2 * ncol] = gr->origin_mm[0] + (double)i * gr->voxel_mm[0];
+                cx[2 * ncol + 1] = gr->origin_mm[1] + (double)j * gr->voxel_mm[1];
+                ncol++;
+            }
+        }
+    for (uint32_t v = 0; v < ss->orbit.n_views; v++) {
+        double a = mist_spect_view_angle(ss, v), n0 = cos(a), n1 = sin(a);
+        double half = 0.5 * (fabs(n0) * gr->voxel_mm[0] + fabs(n1) * gr->voxel_mm[1]), ext = 0;
+        for (size_t c = 0; c < ncol; c++) {
+            double e = cx[2 * c] * n0 + cx[2 * c + 1] * n1 + half;
+            if (e > ext)
+                ext = e;
+        }
+        if (ss->orbit.contour)
+            ss->radius_view_mm[v] = ext + ss->orbit.clearance_mm;
+        if (ext >= ss->radius_view_mm[v]) {
+            free(cx);
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "acquisition.spect.radius_mm: the phantom's body reaches %.1f mm "
+                                  "from the rotation axis (z) toward view %u; expected an orbit "
+                                  "radius larger than that, got %.1f mm",
+                                  ext, v, ss->radius_view_mm[v]);
+        }
     }
-    if (sqrt(r2) >= ss->orbit.radius_mm)
-        return mist_error_set(err, MIST_ERR_INPUT,
-                              "acquisition.spect.radius_mm: the phantom's grid reaches %.1f mm "
-                              "from the rotation axis (z); expected an orbit radius larger than "
-                              "that, got %.1f mm",
-                              sqrt(r2), ss->orbit.radius_mm);
+    free(cx);
     if (!ss->orbit.forced)
         return MIST_OK;
     /* Materials present in the grid. */
@@ -354,7 +388,7 @@ static void detect_analog(const mist_spect_sim *ss, uint32_t view, mist_photon *
 static int to_head(const mist_spect_sim *ss, const head_frame *hf, mist_photon *p)
 {
     const mist_spect_camera *c = ss->cam;
-    double best = INFINITY, R = ss->orbit.radius_mm;
+    double best = INFINITY;
     int hit = -1;
     double lp[3] = {0}, ld[3] = {0};
     for (uint32_t h = 0; h < c->n_heads; h++) {
@@ -362,8 +396,9 @@ static int to_head(const mist_spect_sim *ss, const head_frame *hf, mist_photon *
         double dn = p->dir[0] * n[0] + p->dir[1] * n[1];
         if (dn <= 0)
             continue;
-        double s = (R - (p->pos_mm[0] * n[0] + p->pos_mm[1] * n[1])) / dn;
-        if (s < 0 || s >= best)
+        /* s < 0: the photon crossed the face plane in the air around the body. */
+        double s = (hf[h].R - (p->pos_mm[0] * n[0] + p->pos_mm[1] * n[1])) / dn;
+        if (s >= best)
             continue;
         double q[3] = {p->pos_mm[0] + s * p->dir[0], p->pos_mm[1] + s * p->dir[1],
                        p->pos_mm[2] + s * p->dir[2]};
@@ -451,7 +486,9 @@ static void force_one(const mist_spect_sim *ss, const head_frame *hf, const doub
                 mist_xsec_mu_at(&ss->medium->materials[ss->used[i]].xsec, MIST_XS_TOTAL, xp);
         w *= exp(-line_integral(ss->medium, pos, omega, mu_mat));
     }
-    double R = ss->orbit.radius_mm, depth = R - (pos[0] * hf->n[0] + pos[1] * hf->n[1]);
+    double depth = hf->R - (pos[0] * hf->n[0] + pos[1] * hf->n[1]);
+    if (depth <= 0)
+        return; /* a collision in the air beyond the face plane */
     double k = sqrt(1.0 + tu * tu + tv * tv);
     mist_photon p;
     memset(&p, 0, sizeof p);
@@ -548,6 +585,7 @@ mist_status mist_spect_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_
     head_frame hf[MIST_SPECT_MAX_HEADS];
     for (uint32_t h = 0; h < c->n_heads; h++) {
         hf[h].view = h * ss->n_stops + stop;
+        hf[h].R = ss->radius_view_mm[hf[h].view];
         double a = mist_spect_view_angle(ss, hf[h].view);
         hf[h].n[0] = cos(a);
         hf[h].n[1] = sin(a);

@@ -81,6 +81,8 @@ typedef struct mist_spect_orbit {
     double radius_mm;   /**< [mm] axis to collimator face */
     mist_collimator_model model;
     int forced;         /**< forced detection */
+    int contour;        /**< 1: body-contour orbit (each view as close as the body allows) */
+    double clearance_mm; /**< [mm] contour: gap between the body and the collimator face */
 } mist_spect_orbit;
 
 typedef struct mist_spect_sim {
@@ -89,6 +91,7 @@ typedef struct mist_spect_sim {
     mist_spect_orbit orbit;
     uint32_t n_stops;
     uint64_t batches_per_stop;
+    double *radius_view_mm;   /**< [n_views] axis to face of each view (contour or circular) */
     mist_collimator coll;
     mist_physics_material crystal;
     mist_physics_options options;
@@ -115,8 +118,9 @@ mist_status mist_spect_sim_init(mist_spect_sim *ss, const mist_acquisition *acq,
                                 const double source_mm[3], mist_tallies *t, mist_error *err);
 void mist_spect_sim_free(mist_spect_sim *ss);
 
-/* Photons cross the grid of medium (borrowed) first; for forced detection this builds the
- * scatter normalisation tables.  Errors: the grid reaches beyond the orbit. */
+/* Photons cross the grid of medium (borrowed) first; sets each view's radius (contour orbits)
+ * and, for forced detection, builds the scatter normalisation tables.  Errors: the body reaches
+ * beyond a view's face. */
 mist_status mist_spect_sim_set_medium(mist_spect_sim *ss, const mist_tracker *medium,
                                       mist_error *err);
 

@@ -116,7 +116,9 @@ static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
         .radius_mm = study->acquisition.spect.radius_mm > 0 ? study->acquisition.spect.radius_mm
                                                             : r->camera.orbit_radius_mm,
         .model = (mist_collimator_model)study->acquisition.spect.collimator_model,
-        .forced = study->acquisition.spect.forced_detection};
+        .forced = study->acquisition.spect.forced_detection,
+        .contour = study->acquisition.spect.contour,
+        .clearance_mm = study->acquisition.spect.clearance_mm};
     if (!st)
         st = mist_spect_sim_init(&r->ss, &r->acq, &r->camera, &orbit, &r->materials, NULL,
                                  &r->tallies, err);
@@ -171,6 +173,9 @@ static mist_status write_proj(hid_t file, const mist_spect_sim *ss, mist_tallies
            (st = mist_h5_attr_double(d, "view_angles_deg", ang, nv, err)) ||
            (st = mist_h5_attr_double(d, "pixel_mm", &pix, 1, err)) ||
            (st = mist_h5_attr_double(d, "radius_mm", &rad, 1, err)) ||
+           (st = mist_h5_attr_double(d, "radii_mm", ss->radius_view_mm, nv, err)) ||
+           (st = mist_h5_attr_str(d, "orbit", ss->orbit.contour ? "body contour" : "circular",
+                                  err)) ||
            (st = mist_h5_attr_double(d, "orbit_deg", &orb, 1, err)) ||
            (st = mist_h5_attr_str(d, "collimator_model",
                                   ss->orbit.forced ? "fast (forced detection uses the table)"

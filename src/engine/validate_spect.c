@@ -70,7 +70,8 @@ mist_status mist_spect_point_make(mist_spect_point *p, const mist_spect_point_op
     if ((st = mist_acquisition_init(&p->acq, nuc, o->decays, 0.0, 1.0, 1.0, o->batches, 1.0,
                                     &p->t, err)))
         return st;
-    mist_spect_orbit orbit = {o->views, 360.0, o->radius_mm, o->model, o->forced};
+    mist_spect_orbit orbit = {.n_views = o->views, .orbit_deg = 360.0, .radius_mm = o->radius_mm,
+                              .model = o->model, .forced = o->forced};
     p->ss = calloc(1, sizeof *p->ss);
     if (!p->ss)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");

@@ -47,6 +47,22 @@ mist_status mist_interfile_spect_write(const char *prefix, const mist_spect_sim 
         return mist_error_set(err, MIST_ERR_IO, "%s: cannot write (%s)", header_path,
                               strerror(errno));
     const mist_energy_window *w = &ss->win[window];
+    /* Circular: one radius; body contour: one per view (STIR's "Radii := {...}"). */
+    size_t cap = 64 + 16 * (size_t)ss->orbit.n_views, used = 0;
+    char *orbit = malloc(cap);
+    if (!orbit) {
+        fclose(f);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    }
+    if (!ss->orbit.contour) {
+        snprintf(orbit, cap, "orbit := Circular\nRadius := %.4f\n", ss->orbit.radius_mm);
+    } else {
+        used = (size_t)snprintf(orbit, cap, "orbit := Non-circular\nRadii := {");
+        for (uint32_t v = 0; v < ss->orbit.n_views; v++)
+            used += (size_t)snprintf(orbit + used, cap - used, "%s%.4f", v ? ", " : "",
+                                     ss->radius_view_mm[v]);
+        snprintf(orbit + used, cap - used, "}\n");
+    }
     fprintf(f,
             "!INTERFILE  :=\n"
             "; written by mist: SPECT projections of camera %s, energy window %s\n"
@@ -71,15 +87,15 @@ mist_status mist_interfile_spect_write(const char *prefix, const mist_spect_sim 
             "!SPECT STUDY (acquired data) :=\n"
             "!direction of rotation := CCW\n"
             "start angle := 0\n"
-            "orbit := Circular\n"
-            "Radius := %.4f\n"
+            "%s"
             "!matrix size [1] := %u\n"
             "scaling factor (mm/pixel) [1] := %.6f\n"
             "!matrix size [2] := %u\n"
             "scaling factor (mm/pixel) [2] := %.6f\n"
             "!END OF INTERFILE :=\n",
             c->name, w->name, base, w->lo_keV, w->hi_keV, ss->orbit.n_views, ss->orbit.orbit_deg,
-            ss->orbit.radius_mm, c->n_cols, c->pixel_mm, c->n_rows, c->pixel_mm);
+            orbit, c->n_cols, c->pixel_mm, c->n_rows, c->pixel_mm);
+    free(orbit);
     if (fclose(f) != 0)
         return mist_error_set(err, MIST_ERR_IO, "%s: cannot write", header_path);
     return MIST_OK;

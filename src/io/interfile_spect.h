@@ -6,8 +6,10 @@
  * per energy window).
  *
  * Geometry in the header: "!number of projections", "!extent of rotation",
- * "start angle", "!direction of rotation := CCW", "orbit := Circular",
- * "Radius" (axis to collimator face, mm), "!matrix size [1]" (columns,
+ * "start angle", "!direction of rotation := CCW", "orbit := Circular" with
+ * "Radius" or, for a body-contour orbit, "orbit := Non-circular" with
+ * "Radii := {r0, r1, ...}" (axis to collimator face per view, mm),
+ * "!matrix size [1]" (columns,
  * transaxial) and "[2]" (rows, axial) with "scaling factor (mm/pixel)".
  * mist's angle convention is written as comment lines (';'): view k looks
  * from angle start + k x extent / n about z, counter-clockwise from +x.

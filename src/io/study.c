@@ -81,7 +81,8 @@ static mist_status read_lesions(mist_yaml_node *root, mist_study *s, mist_error 
 static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mist_error *err)
 {
     static const char *const keys[] = {"views", "orbit_deg", "radius_mm", "collimator_model",
-                                       "forced_detection", "interfile", NULL};
+                                       "forced_detection", "interfile", "contour",
+                                       "clearance_mm", NULL};
     static const char *const models[] = {"fast", "full", NULL};
     mist_yaml_node *m;
     mist_status st;
@@ -100,7 +101,12 @@ static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mi
         (st = mist_yaml_get_bool(m, "acquisition.spect", "forced_detection", MIST_OPTIONAL, 0,
                                  &s->acquisition.spect.forced_detection, err)) ||
         (st = mist_yaml_get_bool(m, "acquisition.spect", "interfile", MIST_OPTIONAL, 0,
-                                 &s->acquisition.spect.interfile, err)))
+                                 &s->acquisition.spect.interfile, err)) ||
+        (st = mist_yaml_get_bool(m, "acquisition.spect", "contour", MIST_OPTIONAL, 0,
+                                 &s->acquisition.spect.contour, err)) ||
+        (st = mist_yaml_get_double(m, "acquisition.spect", "clearance_mm", MIST_OPTIONAL, 20.0,
+                                   (mist_range){0.0, 500.0, 0, 0},
+                                   &s->acquisition.spect.clearance_mm, err)))
         return st;
     double o = s->acquisition.spect.orbit_deg;
     if (o != 180.0 && o != 360.0)

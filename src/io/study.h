@@ -58,6 +58,8 @@ typedef struct mist_study {
             int collimator_model;  /**< 0 fast (table), 1 full (hole array) */
             int forced_detection;  /**< 1: forced detection (weighted projections) */
             int interfile;         /**< 1: also Interfile 3.3 projections beside the result */
+            int contour;           /**< 1: body-contour orbit */
+            double clearance_mm;   /**< [mm] contour orbit: body to collimator face */
         } spect;
     } acquisition;
 

@@ -33,6 +33,13 @@ check test -s "$TMP/i.peak140.5.hs"
 check test "$(stat -c %s "$TMP/i.peak140.5.s")" -eq $((4 * 4 * 128 * 128))
 check grep -q '^name of data file := i.peak140.5.s$' "$TMP/i.peak140.5.hs"
 check test -s "$TMP/i.upper140.5.s"
+# A body-contour orbit: one radius per view in the result and the Interfile header.
+"$MIST" simulate "$STUDY" -o "$TMP/c.h5" --quiet --set acquisition.spect.contour=true \
+  --set acquisition.spect.interfile=true
+check grep -q '^orbit := Non-circular$' "$TMP/c.peak140.5.hs"
+check grep -Eq '^Radii := \{[0-9.]+, [0-9.]+, [0-9.]+, [0-9.]+\}$' "$TMP/c.peak140.5.hs"
+"$MIST" info "$TMP/c.h5" | grep -Eq 'orbit +body contour'
+check test $? -eq 0
 # The default-ish study parses (a quick check: a tiny simulated fraction).
 "$MIST" simulate "$SRC/scripts/studies/spect_tc99m_zher2.yaml" -o "$TMP/d.h5" --quiet \
   --set acquisition.simulated_fraction=0.00001
@@ -59,7 +66,7 @@ expect 2 'acquisition.spect.orbit_deg: expected 180 or 360, got 270' -- \
   simulate "$STUDY" -o "$TMP/out.h5" --set acquisition.spect.orbit_deg=270
 expect 2 'acquisition.spect.collimator_model' -- \
   simulate "$STUDY" -o "$TMP/out.h5" --set acquisition.spect.collimator_model=exact
-expect 2 'radius_mm: the phantom.s grid reaches' -- \
-  simulate "$STUDY" -o "$TMP/out.h5" --set acquisition.spect.radius_mm=50
+expect 2 'radius_mm: the phantom.s body reaches 1[0-9.]+ mm' -- \
+  simulate "$STUDY" -o "$TMP/out.h5" --set acquisition.spect.radius_mm=8
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

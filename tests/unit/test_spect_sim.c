@@ -45,7 +45,8 @@ static void make(setup *s, int forced, double decays, uint32_t views)
     cr_assert_eq(mist_acquisition_init(&s->acq, mist_nuclide_find("Tc-99m"), decays, 0.0, 1.0, 1.0,
                                        NB, 1.0, &s->t, &err),
                  MIST_OK);
-    mist_spect_orbit o = {views, 360.0, 120.0, MIST_COLLIMATOR_FAST, forced};
+    mist_spect_orbit o = {.n_views = views, .orbit_deg = 360.0, .radius_mm = 120.0,
+                          .model = MIST_COLLIMATOR_FAST, .forced = forced};
     const double src[3] = {10.0, 5.0, 0.0};
     s->ss = malloc(sizeof *s->ss);
     cr_assert_eq(mist_spect_sim_init(s->ss, &s->acq, &s->cam, &o, &s->materials, src, &s->t, &err),
@@ -213,4 +214,31 @@ Test(spect_sim, in111_both_photopeaks, .timeout = 120)
     cr_expect(fabs(w245 / a245 - 1) < 0.10, "245 keV window %g vs analytic %g", w245, a245);
     cr_expect(w171 > 0.9 * a171, "171 keV window %g vs analytic %g", w171, a171);
     mist_spect_point_free(&p);
+}
+
+/* A body-contour orbit puts each view clearance_mm beyond the body along its normal: for the
+ * 100 mm water cube seen from angle a, 50 (|cos a| + |sin a|) mm (views every 36 degrees). */
+Test(spect_sim, contour_orbit_follows_the_body)
+{
+    setup s;
+    mist_error err;
+    make(&s, 0, 1000, 10);
+    s.ss->orbit.contour = 1;
+    s.ss->orbit.clearance_mm = 20;
+    cr_assert_eq(mist_spect_sim_set_medium(s.ss, s.tr, &err), MIST_OK, "%s", err.msg);
+    const double pi = 3.14159265358979323846;
+    for (uint32_t v = 0; v < 10; v++) {
+        double a = v * pi / 5.0;
+        cr_expect_float_eq(s.ss->radius_view_mm[v], 50.0 * (fabs(cos(a)) + fabs(sin(a))) + 20.0,
+                           1e-9, "view %u", v);
+    }
+    /* A circular orbit inside the body is refused. */
+    s.ss->orbit.contour = 0;
+    for (uint32_t v = 0; v < 10; v++)
+        s.ss->radius_view_mm[v] = 60.0;
+    cr_expect_eq(mist_spect_sim_set_medium(s.ss, s.tr, &err), MIST_ERR_INPUT);
+    cr_expect(strstr(err.msg, "body reaches 69.8 mm from the rotation axis (z) toward view 1") !=
+                  NULL,
+              "%s", err.msg);
+    unmake(&s);
 }
