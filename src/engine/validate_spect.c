@@ -10,7 +10,6 @@
 #include "transport/tracker.h"
 #include "transport/voxel_grid.h"
 
-#define NUCLIDE_TC99M_YIELD 0.885 /* 140.5 keV photons per Tc-99m decay (physics-data.md s.4) */
 
 void mist_spect_point_free(mist_spect_point *p)
 {
@@ -172,14 +171,15 @@ static double profile_fwhm(const double *prof, uint32_t n, double pixel_mm)
 
 /* FWHM [mm] of the point-spread function of window 0, view 0 along the columns: the profile of
  * the rows within +-band_mm of the source's row (band 0: all rows, the line-spread profile). */
-static double psf_fwhm(const mist_spect_point *p, double band_mm)
+static double psf_fwhm(const mist_spect_point *p, int window, double band_mm)
 {
     const mist_spect_sim *ss = p->ss;
     uint32_t nc = p->cam.n_cols, nr = p->cam.n_rows;
     double *prof = calloc(nc, sizeof *prof);
     if (!prof)
         return NAN;
-    const uint64_t *a = mist_tally_data((mist_tallies *)&p->t, ss->id_proj);
+    const uint64_t *a = mist_tally_data((mist_tallies *)&p->t, ss->id_proj) +
+                        (size_t)window * ss->orbit.n_views * nr * nc;
     long half_rows = (long)floor(band_mm / p->cam.pixel_mm);
     for (uint32_t r = 0; r < nr; r++) {
         long dr = (long)r - (long)(nr / 2);
@@ -193,14 +193,25 @@ static double psf_fwhm(const mist_spect_point *p, double band_mm)
     return f;
 }
 
+/* The photon line of energy e_keV of a nuclide: its yield per decay (nuclide.c's table). */
+static double line_yield(const mist_nuclide *n, double e_keV)
+{
+    for (int l = 0; l < n->n_lines; l++)
+        if (fabs(n->lines[l].energy_keV - e_keV) < 0.5)
+            return n->lines[l].intensity;
+    return 0.0;
+}
+
+/* One collimator with one photon line: nuclide, line energy, the line's photopeak window. */
 static mist_status check_collimator(int quick, const char *file, const char *label,
+                                    const char *nuclide, double e_keV, int window,
                                     mist_validation *v, mist_error *err)
 {
     char path[4096];
     mist_data_path(path, sizeof path, file);
     const double b = 100.0, radius = 250.0;
     mist_spect_point_opts o = {.camera_file = path,
-                               .nuclide = "Tc-99m",
+                               .nuclide = nuclide,
                                .decays = quick ? 2.0e5 : 1.0e6,
                                .batches = 4,
                                .views = 2,
@@ -219,24 +230,28 @@ static mist_status check_collimator(int quick, const char *file, const char *lab
         return st;
     }
     const mist_spect_camera *c = &p.cam;
-    double mu = mist_collimator_mu(&p.ss->coll, 140.511);
+    double mu = mist_collimator_mu(&p.ss->coll, e_keV);
+    double yield = line_yield(p.acq.nuclide, e_keV);
     double rg = mist_spect_analytic_resolution_mm(c, mu, b);
     double rsys = sqrt(rg * rg + c->intrinsic_fwhm_mm * c->intrinsic_fwhm_mm);
-    double fwhm = psf_fwhm(&p, 0.0), fwhm_c = psf_fwhm(&p, 1.0);
+    double fwhm = psf_fwhm(&p, window, 0.0), fwhm_c = psf_fwhm(&p, window, 1.0);
     char q[112];
-    snprintf(q, sizeof q, "%s: system FWHM [mm], Tc-99m point in air at 100 mm (centre %.3f)", label, fwhm_c);
+    snprintf(q, sizeof q, "%s: system FWHM [mm], %s %.1f keV point in air at 100 mm (centre %.2f)",
+             label, nuclide, e_keV, fwhm_c);
     st = mist_validation_add(v, "spect", q, "R_g = d(L_eff+b+c)/L_eff (+) R_i, Cherry et al.", rsys,
                              fwhm, 0, 0.05, err);
     /* Sensitivity: counts in the photopeak window of view 0 per decay, x 1e6 decays/s/MBq. */
     double decays = (double)mist_tally_sum(&p.t, p.acq.id_batch);
-    double sens = mist_spect_point_sum(&p, p.ss->id_proj, 0, 0, 0, c->n_cols) / decays * 1e6;
+    double sens = mist_spect_point_sum(&p, p.ss->id_proj, window, 0, 0, c->n_cols) / decays * 1e6;
     mist_rng rng = mist_rng_substream(20261128u, 0);
-    double eff = mist_spect_photopeak_efficiency(p.ss, 140.511, 0, quick ? 20000 : 100000, &rng);
-    double expect = mist_spect_analytic_efficiency(c, mu) * NUCLIDE_TC99M_YIELD * eff * 1e6;
-    snprintf(q, sizeof q, "%s: sensitivity at 100 mm [cps/MBq] (photopeak eff. %.3f)", label, eff);
+    double eff = mist_spect_photopeak_efficiency(p.ss, e_keV, window, quick ? 20000 : 100000, &rng);
+    double expect = mist_spect_analytic_efficiency(c, mu) * yield * eff * 1e6;
+    snprintf(q, sizeof q, "%s: sensitivity at 100 mm [cps/MBq], %.1f keV window (pp eff. %.3f)",
+             label, e_keV, eff);
+    char src[96];
+    snprintf(src, sizeof src, "g(L_eff) x yield %.3f x photopeak eff., Cherry et al.", yield);
     if (!st)
-        st = mist_validation_add(v, "spect", q, "g(L_eff) x 0.885 x photopeak eff., Cherry et al.",
-                                 expect, sens, 0, 0.10, err);
+        st = mist_validation_add(v, "spect", q, src, expect, sens, 0, 0.10, err);
     /* The analog acquisition gives the same sensitivity (LEHR, full runs only). */
     if (!st && !quick && !strcmp(file, "geometry/spect_symbia_lehr.yaml")) {
         mist_spect_point a;
@@ -343,14 +358,22 @@ static mist_status check_spectrum(int quick, mist_validation *v, mist_error *err
 
 mist_status mist_validate_spect(int quick, mist_validation *v, mist_error *err)
 {
-    static const char *const files[][2] = {
-        {"geometry/spect_symbia_lehr.yaml", "Symbia LEHR"},
-        {"geometry/spect_symbia_leap.yaml", "Symbia LEAP"},
-        {"geometry/spect_symbia_me.yaml", "Symbia ME"},
-        {"geometry/spect_ge_lehr.yaml", "GE LEHR"},
-        {"geometry/spect_ge_megp.yaml", "GE MEGP"}};
+    /* Tc-99m 140.5 keV (window 0) on every collimator; In-111 245.35 keV (window 3, behind the
+     * 171 keV photopeak and its TEW windows) on the medium-energy ones. */
+    static const struct {
+        const char *file, *label, *nuclide;
+        double e_keV;
+        int window;
+    } runs[] = {{"geometry/spect_symbia_lehr.yaml", "Symbia LEHR", "Tc-99m", 140.511, 0},
+                {"geometry/spect_symbia_leap.yaml", "Symbia LEAP", "Tc-99m", 140.511, 0},
+                {"geometry/spect_symbia_me.yaml", "Symbia ME", "Tc-99m", 140.511, 0},
+                {"geometry/spect_ge_lehr.yaml", "GE LEHR", "Tc-99m", 140.511, 0},
+                {"geometry/spect_ge_megp.yaml", "GE MEGP", "Tc-99m", 140.511, 0},
+                {"geometry/spect_symbia_me.yaml", "Symbia ME", "In-111", 245.35, 3},
+                {"geometry/spect_ge_megp.yaml", "GE MEGP", "In-111", 245.35, 3}};
     mist_status st = MIST_OK;
-    for (size_t i = 0; !st && i < sizeof files / sizeof files[0]; i++)
-        st = check_collimator(quick, files[i][0], files[i][1], v, err);
+    for (size_t i = 0; !st && i < sizeof runs / sizeof runs[0]; i++)
+        st = check_collimator(quick, runs[i].file, runs[i].label, runs[i].nuclide, runs[i].e_keV,
+                              runs[i].window, v, err);
     return st ? st : check_spectrum(quick, v, err);
 }

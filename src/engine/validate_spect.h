@@ -2,11 +2,12 @@
  * validate_spect.h - SPECT rows of `mist validate` and the set-up they share
  * with `mist bench`:
  *  - per collimator (Symbia LEHR, LEAP, ME; GE LEHR, MEGP), Tc-99m point in
- *    air 100 mm from the face: system resolution (FWHM of the line-spread
+ *    air 100 mm from the face (and In-111, 245 keV window, on ME and MEGP):
+ *    system resolution (FWHM of the line-spread
  *    profile in the 140.5 keV window) against R_sys = sqrt(R_g^2 + R_i^2)
  *    (within 5 %), and sensitivity (cps/MBq) against the analytic geometric
  *    efficiency g (with L_eff = L - 2/mu, which stands for penetration) times
- *    the yield (0.885) and the crystal's photopeak efficiency (within 10 %);
+ *    the line's yield and the crystal's photopeak efficiency (within 10 %);
  *    both from forced detection, which equals analog simulation
  *    (test_spect_sim); an analog row checks the LEHR sensitivity too.  The
  *    simulated FWHM comes out 3-4 % below the formula (the exact response of
