@@ -431,3 +431,30 @@ double mist_collimator_sample_slope(const mist_collimator *c, mist_rng *rng, dou
     double area = 0.5 * (r1 * r1 - r0 * r0) * dphi;
     return c->fd_cell_p[k][j] / (area * c->n_sym);
 }
+
+double mist_collimator_penetration_share(const mist_collimator *c, double e_keV)
+{
+    /* Quadrature over the table's cells in slope space, solid angle dOmega = dt / k^3. */
+    double all = 0, geo = 0, dphi = c->sector_rad / (MIST_COLL_NPHI - 1);
+    for (int k = 0; k < MIST_COLL_NR - 1; k++) {
+        double q0 = (double)k / (MIST_COLL_NR - 1), q1 = (double)(k + 1) / (MIST_COLL_NR - 1);
+        double r0 = MIST_COLL_T_MAX * q0 * q0, r1 = MIST_COLL_T_MAX * q1 * q1;
+        for (int sub = 0; sub < 4; sub++) {
+            double ra = r0 + (r1 - r0) * sub / 4.0, rb = r0 + (r1 - r0) * (sub + 1) / 4.0;
+            double r = 0.5 * (ra + rb), area_r = 0.5 * (rb * rb - ra * ra);
+            double w = area_r * dphi / pow(1.0 + r * r, 1.5);
+            for (int j = 0; j < MIST_COLL_NPHI - 1; j++) {
+                double phi = (j + 0.5) * dphi, tu = r * cos(phi), tv = r * sin(phi);
+                int kk, jj;
+                double fr, fp;
+                if (!locate_slope(c, tu, tv, &kk, &fr, &jj, &fp))
+                    continue;
+                double g = (1 - fr) * ((1 - fp) * c->geo[kk][jj] + fp * c->geo[kk][jj + 1]) +
+                           fr * ((1 - fp) * c->geo[kk + 1][jj] + fp * c->geo[kk + 1][jj + 1]);
+                all += w * mist_collimator_transmission(c, tu, tv, e_keV);
+                geo += w * g;
+            }
+        }
+    }
+    return all > 0 ? 1.0 - geo / all : 0.0;
+}

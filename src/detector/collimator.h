@@ -97,6 +97,10 @@ double mist_collimator_septal_path(const mist_collimator *c, double x0, double y
 /* Fast model: probability that a photon of e_keV with slopes (tu, tv) gets through. */
 double mist_collimator_transmission(const mist_collimator *c, double tu, double tv, double e_keV);
 
+/* Share of the fast model's sensitivity (transmission integrated over solid angle) that
+ * penetrates septa (l > 0) at e_keV. */
+double mist_collimator_penetration_share(const mist_collimator *c, double e_keV);
+
 /* Full Monte Carlo: photon p at the face (pos_mm = (x, y, 0) in the head frame, dir[2] > 0) is
  * tracked through the slab.  Returns 1 with p at the back face (w = L) when it leaves there,
  * 0 when it is absorbed or leaves through the front. */

@@ -246,8 +246,10 @@ static mist_status check_collimator(int quick, const char *file, const char *lab
     mist_rng rng = mist_rng_substream(20261128u, 0);
     double eff = mist_spect_photopeak_efficiency(p.ss, e_keV, window, quick ? 20000 : 100000, &rng);
     double expect = mist_spect_analytic_efficiency(c, mu) * yield * eff * 1e6;
-    snprintf(q, sizeof q, "%s: sensitivity at 100 mm [cps/MBq], %.1f keV window (pp eff. %.3f)",
-             label, e_keV, eff);
+    double pen = mist_collimator_penetration_share(&p.ss->coll, e_keV);
+    snprintf(q, sizeof q,
+             "%s: sensitivity at 100 mm [cps/MBq], %.1f keV window (pp eff. %.3f, penetr. %.1f%%)",
+             label, e_keV, eff, 100.0 * pen);
     char src[96];
     snprintf(src, sizeof src, "g(L_eff) x yield %.3f x photopeak eff., Cherry et al.", yield);
     if (!st)

@@ -4,7 +4,7 @@
  *  - per collimator (Symbia LEHR, LEAP, ME; GE LEHR, MEGP), Tc-99m point in
  *    air 100 mm from the face (and In-111, 245 keV window, on ME and MEGP):
  *    system resolution (FWHM of the line-spread
- *    profile in the 140.5 keV window) against R_sys = sqrt(R_g^2 + R_i^2)
+ *    profile in the line's photopeak window) against R_sys = sqrt(R_g^2 + R_i^2)
  *    (within 5 %), and sensitivity (cps/MBq) against the analytic geometric
  *    efficiency g (with L_eff = L - 2/mu, which stands for penetration) times
  *    the line's yield and the crystal's photopeak efficiency (within 10 %);
