@@ -47,7 +47,7 @@ mist_status mist_interfile_spect_write(const char *prefix, const mist_spect_sim 
         return mist_error_set(err, MIST_ERR_IO, "%s: cannot write (%s)", header_path,
                               strerror(errno));
     const mist_energy_window *w = &ss->win[window];
-    /* Circular: one radius; body contour: one per view (STIR's "Radii := {...}"). */
+    /* Circular: one radius; body contour: one per view, as STIR reads it ("Radius := {...}"). */
     size_t cap = 64 + 16 * (size_t)ss->orbit.n_views, used = 0;
     char *orbit = malloc(cap);
     if (!orbit) {
@@ -57,7 +57,7 @@ mist_status mist_interfile_spect_write(const char *prefix, const mist_spect_sim 
     if (!ss->orbit.contour) {
         snprintf(orbit, cap, "orbit := Circular\nRadius := %.4f\n", ss->orbit.radius_mm);
     } else {
-        used = (size_t)snprintf(orbit, cap, "orbit := Non-circular\nRadii := {");
+        used = (size_t)snprintf(orbit, cap, "orbit := Non-circular\nRadius := {");
         for (uint32_t v = 0; v < ss->orbit.n_views; v++)
             used += (size_t)snprintf(orbit + used, cap - used, "%s%.4f", v ? ", " : "",
                                      ss->radius_view_mm[v]);
@@ -89,9 +89,9 @@ mist_status mist_interfile_spect_write(const char *prefix, const mist_spect_sim 
             "start angle := 0\n"
             "%s"
             "!matrix size [1] := %u\n"
-            "scaling factor (mm/pixel) [1] := %.6f\n"
+            "!scaling factor (mm/pixel) [1] := %.6f\n"
             "!matrix size [2] := %u\n"
-            "scaling factor (mm/pixel) [2] := %.6f\n"
+            "!scaling factor (mm/pixel) [2] := %.6f\n"
             "!END OF INTERFILE :=\n",
             c->name, w->name, base, w->lo_keV, w->hi_keV, ss->orbit.n_views, ss->orbit.orbit_deg,
             orbit, c->n_cols, c->pixel_mm, c->n_rows, c->pixel_mm);

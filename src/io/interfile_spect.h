@@ -8,7 +8,8 @@
  * Geometry in the header: "!number of projections", "!extent of rotation",
  * "start angle", "!direction of rotation := CCW", "orbit := Circular" with
  * "Radius" or, for a body-contour orbit, "orbit := Non-circular" with
- * "Radii := {r0, r1, ...}" (axis to collimator face per view, mm),
+ * "Radius := {r0, r1, ...}" (axis to collimator face per view, mm, the list
+ * form of STIR's sample SPECT header),
  * "!matrix size [1]" (columns,
  * transaxial) and "[2]" (rows, axial) with "scaling factor (mm/pixel)".
  * mist's angle convention is written as comment lines (';'): view k looks

@@ -37,7 +37,7 @@ check test -s "$TMP/i.upper140.5.s"
 "$MIST" simulate "$STUDY" -o "$TMP/c.h5" --quiet --set acquisition.spect.contour=true \
   --set acquisition.spect.interfile=true
 check grep -q '^orbit := Non-circular$' "$TMP/c.peak140.5.hs"
-check grep -Eq '^Radii := \{[0-9.]+, [0-9.]+, [0-9.]+, [0-9.]+\}$' "$TMP/c.peak140.5.hs"
+check grep -Eq '^Radius := \{[0-9.]+, [0-9.]+, [0-9.]+, [0-9.]+\}$' "$TMP/c.peak140.5.hs"
 "$MIST" info "$TMP/c.h5" | grep -Eq 'orbit +body contour'
 check test $? -eq 0
 # The default-ish study parses (a quick check: a tiny simulated fraction).
