@@ -124,6 +124,12 @@ static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
                                  &r->tallies, err);
     if (!st)
         st = mist_spect_sim_set_medium(&r->ss, r->tracker, err);
+    if (st == MIST_ERR_INPUT && !strncmp(err->msg, "acquisition.", 12)) {
+        /* The orbit's problems belong to the study file. */
+        char msg[MIST_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        mist_error_set(err, st, "%s: %s", study->source, msg);
+    }
     if (!st) {
         mist_spect_sim_set_source(&r->ss, &r->source);
         st = mist_tallies_alloc(&r->tallies, err);
