@@ -367,7 +367,7 @@ int mist_collimator_track(const mist_collimator *c, mist_photon *p, mist_rng *rn
             p->energy_keV = c->xray_keV[i];
             mist_rng_isotropic(rng, p->dir);
             p->fate = MIST_FATE_ALIVE;
-            p->flags |= 1u << 15; /* carries a septal X-ray */
+            p->flags |= MIST_COLL_XRAY_FLAG;
         }
     }
     return 0;

@@ -53,6 +53,7 @@
 #define MIST_COLL_NMU 32
 #define MIST_COLL_T_MAX 1.0
 #define MIST_COLL_MAX_XRAYS 5
+#define MIST_COLL_XRAY_FLAG (1u << 15) /**< photon flag: a septal K X-ray (full MC) */
 
 typedef struct mist_collimator {
     mist_collimator_geom g;

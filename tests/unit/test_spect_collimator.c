@@ -155,7 +155,7 @@ static void agree(const char *file, double e_keV, const double (*slopes)[2], int
             p.energy_keV = e_keV;
             p.weight = 1;
             if (mist_collimator_track(c, &p, &rng) && !p.n_compton && !p.n_rayleigh &&
-                !(p.flags & (1u << 15)))
+                !(p.flags & MIST_COLL_XRAY_FLAG))
                 pass++;
         }
         double T = mist_collimator_transmission(c, tu, tv, e_keV), f = pass / (double)n;

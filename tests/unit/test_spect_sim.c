@@ -242,3 +242,26 @@ Test(spect_sim, contour_orbit_follows_the_body)
               "%s", err.msg);
     unmake(&s);
 }
+
+/* A 180-degree orbit: the two heads stand at 90 degrees (view 2 of 4 is head 2's first, at 90
+ * degrees), and a point at the centre of the water cube gives every view the same count. */
+Test(spect_sim, orbit_180_heads_at_right_angles, .timeout = 60)
+{
+    mist_spect_point p;
+    mist_error err;
+    mist_spect_point_opts o = {.camera_file = DATA "spect_coarse.yaml", .nuclide = "Tc-99m",
+                               .decays = 1.0e6, .batches = 4, .views = 4, .radius_mm = 130,
+                               .water_diameter_mm = 100, .model = MIST_COLLIMATOR_FAST};
+    cr_assert_eq(mist_spect_point_make(&p, &o, &err), MIST_OK, "%s", err.msg);
+    p.ss->orbit.orbit_deg = 180.0;
+    cr_expect_float_eq(mist_spect_view_angle(p.ss, 2), 3.14159265358979323846 / 2, 1e-12);
+    cr_expect_float_eq(mist_spect_view_angle(p.ss, 1), 3.14159265358979323846 / 4, 1e-12);
+    cr_assert_eq(mist_spect_point_run(&p, 12, &err), MIST_OK);
+    double n[4], sum = 0;
+    for (uint32_t v = 0; v < 4; v++)
+        sum += n[v] = mist_spect_point_sum(&p, p.ss->id_proj, 0, v, 0, p.cam.n_cols);
+    for (uint32_t v = 0; v < 4; v++)
+        cr_expect(fabs(n[v] - sum / 4) < 4 * sqrt(sum / 4), "view %u: %g of %g", v, n[v], sum);
+    cr_expect_gt(sum, 1000.0);
+    mist_spect_point_free(&p);
+}
