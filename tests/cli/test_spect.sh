@@ -44,6 +44,11 @@ check test $? -eq 0
 "$MIST" simulate "$SRC/scripts/studies/spect_tc99m_zher2.yaml" -o "$TMP/d.h5" --quiet \
   --set acquisition.simulated_fraction=0.00001
 check test $? -eq 0
+"$MIST" simulate "$SRC/scripts/studies/mbi_tc99m_zher2.yaml" -o "$TMP/m.h5" --quiet \
+  --set acquisition.simulated_fraction=0.00002
+check test $? -eq 0
+"$MIST" info "$TMP/m.h5" | grep -Eq '/spect/mbi_czt/projections +float64 +\[3 x 2 x 64 x 80\]'
+check test $? -eq 0
 
 expect() {
   local code=$1 pattern=$2; shift 3
