@@ -1,4 +1,5 @@
 #include "engine/bench.h"
+#include "engine/bench_spect.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -196,7 +197,7 @@ int mist_bench_command(int json)
 {
     if (mist_mpi_world().rank != 0)
         return 0;
-    mist_bench_figure f[16];
+    mist_bench_figure f[20];
     size_t nf = 0;
     rng_ctx rc;
     rc.rng = mist_rng_substream(1u, 0u);
@@ -269,6 +270,10 @@ int mist_bench_command(int json)
         return 1;
     }
     nf++;
+    if (mist_bench_spect(f, &nf, &err)) {
+        fprintf(stderr, "mist bench: %s\n", err.msg);
+        return 1;
+    }
 
     if (json) {
         printf("{\"figures\": [");

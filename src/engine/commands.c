@@ -54,15 +54,22 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
     mist_simulate_result res;
     st = opts.with_recon ? mist_run_pipeline(study, &opts, &res, &err)
                          : mist_simulate(study, &opts, &res, &err);
-    if (!st && mist_mpi_world().rank == 0 && !a->quiet) {
+    if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.spect)
+        fprintf(stderr, "mist %s: wrote %s (%llu decays, %llu %s, on %d rank%s in %.2f s)\n", cmd,
+                opts.output, (unsigned long long)res.decays,
+                (unsigned long long)res.spect_in_matrix,
+                study->acquisition.spect.forced_detection ? "forced-detection rays"
+                                                          : "photons in the projections",
+                mist_mpi_world().size, mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
+    if (!st && mist_mpi_world().rank == 0 && !a->quiet && !res.spect) {
         fprintf(stderr,
                 "mist %s: wrote %s (%llu decays, %llu prompt coincidences, on %d rank%s in %.2f s)\n",
                 cmd, opts.output, (unsigned long long)res.decays, (unsigned long long)res.prompts,
                 mist_mpi_world().size, mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
-        if (res.missing_stages[0])
-            fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
-                    res.missing_stages);
     }
+    if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.missing_stages[0])
+        fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
+                res.missing_stages);
     mist_study_free(study);
     return report(cmd, st, &err);
 }

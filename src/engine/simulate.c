@@ -10,6 +10,7 @@
 #include "engine/acquisition.h"
 #include "engine/engine.h"
 #include "engine/pet_sim.h"
+#include "engine/spect_study.h"
 #include "io/phantom_io.h"
 #include "io/yaml_doc.h"
 #include "mist_version.h"
@@ -285,6 +286,8 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
 mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opts,
                           mist_simulate_result *res, mist_error *err)
 {
+    if (mist_scanner_is_spect(study->scanner_path))
+        return mist_spect_simulate(study, opts, res, err);
     memset(res, 0, sizeof *res);
     mist_mpi mpi = mist_mpi_world();
     sim s;

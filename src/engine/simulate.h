@@ -6,7 +6,8 @@
  * The acquisition: the phantom (with the study's lesions) and its activity map
  * at the frame start from the tracer's kinetics; decays in time-slice batches;
  * photons through the phantom (Woodcock) and into the PET scanner's crystals;
- * coincidence sorting; sinograms.  SPECT scanners are not built yet.
+ * coincidence sorting; sinograms.  A study on a SPECT camera (modality: spect)
+ * goes to engine/spect_study.h.
  */
 #ifndef MIST_ENGINE_SIMULATE_H
 #define MIST_ENGINE_SIMULATE_H
@@ -31,6 +32,9 @@ typedef struct mist_simulate_result {
     uint64_t decays;            /**< decays simulated (all ranks) */
     uint64_t prompts;           /**< prompt coincidences */
     uint64_t listmode_records;  /**< list-mode records written (0 without list-mode) */
+    int spect;                  /**< 1: a SPECT camera (prompts unused) */
+    uint64_t spect_in_matrix;   /**< SPECT: photons detected inside the projection matrix
+                                     (analog; forced-detection rays scored with FD) */
     double wall_s;              /**< [s] engine wall time */
     char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
 } mist_simulate_result;

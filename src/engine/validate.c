@@ -10,6 +10,7 @@
 #include "engine/tally.h"
 #include "par/mpi_env.h"
 #include "engine/validate_pet.h"
+#include "engine/validate_spect.h"
 #include "physics/validate_physics.h"
 
 static mist_status check_rng(mist_validation *v, mist_error *err)
@@ -183,6 +184,8 @@ int mist_validate_command(int quick, int json)
         st = mist_validate_physics(quick, &v, &err);
     if (!st)
         st = mist_validate_pet(quick, &v, &err);
+    if (!st)
+        st = mist_validate_spect(quick, &v, &err);
     if (st) {
         fprintf(stderr, "mist validate: %s: %s\n", mist_status_name(st), err.msg);
         mist_validation_free(&v);

@@ -100,6 +100,44 @@ static mist_status read_phantom_sets(mist_yaml_node *root, mist_study *s, mist_e
     return MIST_OK;
 }
 
+/* acquisition.spect: the orbit and options of a SPECT or planar camera (ignored for PET). */
+static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mist_error *err)
+{
+    static const char *const keys[] = {"views", "orbit_deg", "radius_mm", "collimator_model",
+                                       "forced_detection", "interfile", "contour",
+                                       "clearance_mm", NULL};
+    static const char *const models[] = {"fast", "full", NULL};
+    mist_yaml_node *m;
+    mist_status st;
+    if ((st = mist_yaml_get_map(acq, "acquisition", "spect", MIST_OPTIONAL, &m, err)) ||
+        (st = mist_yaml_check_unknown(m, "acquisition.spect", keys, err)) ||
+        (st = mist_yaml_get_int(m, "acquisition.spect", "views", MIST_OPTIONAL, 64, 1, 4096,
+                                &s->acquisition.spect.views, err)) ||
+        (st = mist_yaml_get_double(m, "acquisition.spect", "orbit_deg", MIST_OPTIONAL, 360.0,
+                                   (mist_range){180.0, 360.0, 0, 0},
+                                   &s->acquisition.spect.orbit_deg, err)) ||
+        (st = mist_yaml_get_double(m, "acquisition.spect", "radius_mm", MIST_OPTIONAL, 0.0,
+                                   (mist_range){0.0, 2000.0, 0, 0},
+                                   &s->acquisition.spect.radius_mm, err)) ||
+        (st = mist_yaml_get_choice(m, "acquisition.spect", "collimator_model", MIST_OPTIONAL, 0,
+                                   models, &s->acquisition.spect.collimator_model, err)) ||
+        (st = mist_yaml_get_bool(m, "acquisition.spect", "forced_detection", MIST_OPTIONAL, 0,
+                                 &s->acquisition.spect.forced_detection, err)) ||
+        (st = mist_yaml_get_bool(m, "acquisition.spect", "interfile", MIST_OPTIONAL, 0,
+                                 &s->acquisition.spect.interfile, err)) ||
+        (st = mist_yaml_get_bool(m, "acquisition.spect", "contour", MIST_OPTIONAL, 0,
+                                 &s->acquisition.spect.contour, err)) ||
+        (st = mist_yaml_get_double(m, "acquisition.spect", "clearance_mm", MIST_OPTIONAL, 20.0,
+                                   (mist_range){0.0, 500.0, 0, 0},
+                                   &s->acquisition.spect.clearance_mm, err)))
+        return st;
+    double o = s->acquisition.spect.orbit_deg;
+    if (o != 180.0 && o != 360.0)
+        return mist_yaml_error_at(mist_yaml_map_find(m, "orbit_deg"), "acquisition.spect.orbit_deg",
+                                  err, "expected 180 or 360, got %g", o);
+    return MIST_OK;
+}
+
 static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
 {
     static const char *const top[] = {"name",     "seed",    "phantom",     "phantom_set",
@@ -108,7 +146,7 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
                                            "time_bin_s", "checkpoint_s",
-                                           "listmode", NULL};
+                                           "listmode", "spect", NULL};
     static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
                                              NULL};
     static const char *const analysis_keys[] = {"realizations", NULL};
@@ -177,6 +215,8 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                    err)) ||
         (st = mist_yaml_get_bool(acq, "acquisition", "listmode", MIST_OPTIONAL, 0,
                                  &s->acquisition.listmode, err)))
+        return st;
+    if ((st = read_spect_acquisition(acq, s, err)))
         return st;
     double bins = s->acquisition.duration_s / s->acquisition.time_bin_s;
     if (bins > 1.0e7)

@@ -59,6 +59,16 @@ typedef struct mist_study {
         double time_bin_s;         /**< [s] width of the decay-time histogram bins */
         double checkpoint_s;       /**< [s] minimum time between checkpoints (0: every epoch) */
         int listmode;              /**< 1: write /pet/<scanner>/listmode (engine/listmode.h) */
+        struct {                   /**< acquisition.spect: SPECT / planar cameras only */
+            long views;            /**< views over the orbit (default 64; planar: the heads) */
+            double orbit_deg;      /**< [deg] 360 or 180 */
+            double radius_mm;      /**< [mm] axis to collimator face (0: the camera's default) */
+            int collimator_model;  /**< 0 fast (table), 1 full (hole array) */
+            int forced_detection;  /**< 1: forced detection (weighted projections) */
+            int interfile;         /**< 1: also Interfile 3.3 projections beside the result */
+            int contour;           /**< 1: body-contour orbit */
+            double clearance_mm;   /**< [mm] contour orbit: body to collimator face */
+        } spect;
     } acquisition;
 
     struct {

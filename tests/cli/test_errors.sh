@@ -54,7 +54,8 @@ expect 2 "unknown option '--frob'" -- run --frob
 expect 2 "missing argument" -- info
 expect 3 '^mist recon: not built yet' -- recon "$TMP/x.h5"
 sed 's/^modality: pet/modality: spect/' "$SRC/geometry/pet_ideal_ring.yaml" > "$TMP/spect.yaml"
-expect 3 'spect acquisition is not built yet' -- run "$TMP/study_small.yaml" --set scanner=spect.yaml -o "$TMP/out.h5"
+# A PET file relabelled as a SPECT camera is a camera file with unknown keys.
+expect 2 'spect.yaml:8:1: geometry: unknown key' -- run "$TMP/study_small.yaml" --set scanner=spect.yaml -o "$TMP/out.h5"
 expect 2 '^mist sweep: error: .*x.yaml: cannot open' -- sweep "$TMP/x.yaml" -o "$TMP/out_d"
 expect 1 'cannot create the result file' -- run "$STUDY" -o "$TMP/no/such/dir/out.h5" --quiet
 

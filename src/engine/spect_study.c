@@ -1,0 +1,353 @@
+#include "engine/spect_study.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "io/h5out.h"
+#include "io/interfile_spect.h"
+#include "io/phantom_io.h"
+#include "io/yaml_doc.h"
+#include "model/material.h"
+#include "model/phantom_load.h"
+#include "par/mpi_env.h"
+#include "physics/nuclide.h"
+#include "physics/tracer.h"
+#include "transport/source.h"
+#include "transport/tracker.h"
+
+int mist_scanner_is_spect(const char *path)
+{
+    mist_yaml_doc *doc = NULL;
+    mist_error err;
+    int is = 0;
+    if (!mist_yaml_load_file(path, &doc, &err)) {
+        const mist_yaml_node *m = mist_yaml_map_find(doc->root, "modality");
+        is = m && m->kind == MIST_YAML_SCALAR && !strcmp(m->scalar, "spect");
+    }
+    mist_yaml_free(doc);
+    return is;
+}
+
+typedef struct spect_run {
+    mist_tracer *tracer;
+    const mist_nuclide *nuclide;
+    mist_spect_camera camera;
+    mist_material_list materials;
+    mist_phantom *phantom;
+    mist_source source;
+    mist_voxel_grid *grid;
+    mist_tracker *tracker;
+    mist_acquisition acq;
+    mist_spect_sim ss;
+    mist_tallies tallies;
+} spect_run;
+
+static void run_free(spect_run *r)
+{
+    mist_spect_sim_free(&r->ss);
+    mist_tallies_free(&r->tallies);
+    mist_tracker_free(r->tracker);
+    mist_voxel_grid_free(r->grid);
+    mist_source_free(&r->source);
+    mist_phantom_free(r->phantom);
+    mist_material_list_free(&r->materials);
+    mist_tracer_free(r->tracer);
+}
+
+static mist_status build_medium(spect_run *r, mist_error *err)
+{
+    const mist_phantom *ph = r->phantom;
+    mist_status st = mist_voxel_grid_create(ph->n, ph->voxel_mm, ph->origin_mm, &r->grid, err);
+    if (st)
+        return st;
+    memcpy(r->grid->labels, ph->labels, mist_phantom_count(ph));
+    for (size_t l = 0; l < ph->n_tissues; l++) {
+        const mist_material *m = mist_material_list_find(&r->materials, ph->tissues[l].material);
+        if (!m)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "phantom %s: tissue '%s' has material '%s', which is not in the "
+                                  "material list",
+                                  ph->name, ph->tissues[l].name, ph->tissues[l].material);
+        mist_voxel_grid_set_material(r->grid, (uint8_t)l, (int)(m - r->materials.items));
+    }
+    return mist_tracker_create(r->grid, r->materials.items, r->materials.n, NULL, &r->tracker,
+                               err);
+}
+
+static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
+{
+    mist_status st = mist_tracer_load(study->tracer.probe_path, &r->tracer, err);
+    if (!st)
+        r->nuclide = mist_tracer_nuclide(r->tracer);
+    if (!st)
+        st = mist_spect_camera_load(study->scanner_path, &r->camera, err);
+    char materials[4096];
+    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
+    if (!st)
+        st = mist_material_list_load(&r->materials, materials, err);
+    if (!st)
+        st = mist_phantom_load(study->phantom_path, NULL, 0, &r->phantom, err);
+    for (size_t i = 0; !st && i < study->n_lesions; i++) {
+        st = mist_phantom_add_study_lesions(r->phantom, &study->lesions[i], 1, err);
+        if (st == MIST_ERR_INPUT) {
+            char msg[MIST_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
+        }
+    }
+    double t0 = study->tracer.uptake_time_h * 3600.0;
+    if (!st)
+        st = mist_source_build(&r->source, r->phantom, r->tracer, study->tracer.injected_MBq, t0,
+                               err);
+    if (!st)
+        st = build_medium(r, err);
+    double a0 = st ? 0 : r->source.total_Bq * exp(mist_nuclide_decay_constant(r->nuclide) * t0);
+    if (!st)
+        st = mist_acquisition_init(&r->acq, r->nuclide, a0, t0, study->acquisition.duration_s,
+                                   study->acquisition.simulated_fraction,
+                                   (uint64_t)study->acquisition.batches,
+                                   study->acquisition.time_bin_s, &r->tallies, err);
+    mist_spect_orbit orbit = {
+        .n_views = (uint32_t)study->acquisition.spect.views,
+        .orbit_deg = study->acquisition.spect.orbit_deg,
+        .radius_mm = study->acquisition.spect.radius_mm > 0 ? study->acquisition.spect.radius_mm
+                                                            : r->camera.orbit_radius_mm,
+        .model = (mist_collimator_model)study->acquisition.spect.collimator_model,
+        .forced = study->acquisition.spect.forced_detection,
+        .contour = study->acquisition.spect.contour,
+        .clearance_mm = study->acquisition.spect.clearance_mm};
+    if (!st)
+        st = mist_spect_sim_init(&r->ss, &r->acq, &r->camera, &orbit, &r->materials, NULL,
+                                 &r->tallies, err);
+    if (!st)
+        st = mist_spect_sim_set_medium(&r->ss, r->tracker, err);
+    if (st == MIST_ERR_INPUT && !strncmp(err->msg, "acquisition.", 12)) {
+        /* The orbit's problems belong to the study file. */
+        char msg[MIST_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        mist_error_set(err, st, "%s: %s", study->source, msg);
+    }
+    if (!st) {
+        mist_spect_sim_set_source(&r->ss, &r->source);
+        st = mist_tallies_alloc(&r->tallies, err);
+    }
+    return st;
+}
+
+/* One projection-shaped tally as counts: uint64, or float64 expected counts (FD). */
+static mist_status write_proj(hid_t file, const mist_spect_sim *ss, mist_tallies *t, size_t id,
+                              const char *name, mist_error *err)
+{
+    const mist_tally_array *a = &t->arrays[id];
+    const uint64_t *v = mist_tally_data(t, id);
+    char path[160];
+    snprintf(path, sizeof path, "/spect/%s/%s", ss->cam->name, name);
+    hid_t d;
+    mist_status st;
+    if (ss->orbit.forced) {
+        double *x = malloc(a->len * sizeof *x);
+        if (!x)
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < a->len; i++)
+            x[i] = mist_spect_value(ss, v[i]);
+        st = mist_h5_write(file, path, H5T_NATIVE_DOUBLE, a->ndim, a->dims, x,
+                           "counts (expected, forced detection)", &d, err);
+        free(x);
+    } else {
+        st = mist_h5_write(file, path, H5T_NATIVE_UINT64, a->ndim, a->dims, v, "counts", &d, err);
+    }
+    if (st)
+        return st;
+    double win[2 * MIST_SPECT_MAX_WINDOWS], ang[4096];
+    char names[MIST_SPECT_MAX_WINDOWS * 26] = "";
+    for (int k = 0; k < ss->n_windows; k++) {
+        win[2 * k] = ss->win[k].lo_keV;
+        win[2 * k + 1] = ss->win[k].hi_keV;
+        strcat(names, ss->win[k].name);
+        if (k + 1 < ss->n_windows)
+            strcat(names, ",");
+    }
+    uint32_t nv = ss->orbit.n_views < 4096 ? ss->orbit.n_views : 4096;
+    for (uint32_t k = 0; k < nv; k++)
+        ang[k] = mist_spect_view_angle(ss, k) * 180.0 / 3.14159265358979323846;
+    double pix = ss->cam->pixel_mm, rad = ss->orbit.radius_mm, orb = ss->orbit.orbit_deg;
+    (void)((st = mist_h5_attr_double(d, "windows_keV", win, 2 * (size_t)ss->n_windows, err)) ||
+           (st = mist_h5_attr_str(d, "window_names", names, err)) ||
+           (st = mist_h5_attr_double(d, "view_angles_deg", ang, nv, err)) ||
+           (st = mist_h5_attr_double(d, "pixel_mm", &pix, 1, err)) ||
+           (st = mist_h5_attr_double(d, "radius_mm", &rad, 1, err)) ||
+           (st = mist_h5_attr_double(d, "radii_mm", ss->radius_view_mm, nv, err)) ||
+           (st = mist_h5_attr_str(d, "orbit", ss->orbit.contour ? "body contour" : "circular",
+                                  err)) ||
+           (st = mist_h5_attr_double(d, "orbit_deg", &orb, 1, err)) ||
+           (st = mist_h5_attr_str(d, "collimator_model",
+                                  ss->orbit.forced ? "fast (forced detection uses the table)"
+                                  : ss->orbit.model == MIST_COLLIMATOR_FULL ? "full" : "fast",
+                                  err)) ||
+           (st = mist_h5_attr_int(d, "forced_detection", ss->orbit.forced, err)) ||
+           (st = mist_h5_attr_str(d, "orientation",
+                                  "view k at angle theta_k (view_angles_deg, from +x toward +y "
+                                  "about z); face normal (cos, sin, 0) from the axis to the head; "
+                                  "columns along (-sin, cos, 0), rows along +z; pixel (r, c) "
+                                  "centred at ((c - (n_cols - 1)/2) pixel_mm, (r - (n_rows - 1)/2) "
+                                  "pixel_mm)",
+                                  err)));
+    H5Dclose(d);
+    return st;
+}
+
+mist_status mist_spect_write(hid_t file, const mist_spect_sim *ss, mist_tallies *t,
+                             mist_error *err)
+{
+    mist_status st = write_proj(file, ss, t, ss->id_proj, "projections", err);
+    if (!st)
+        st = write_proj(file, ss, t, ss->id_primary, "primary", err);
+    char path[160];
+    hid_t d;
+    const mist_tally_array *a = &t->arrays[ss->id_spectrum];
+    snprintf(path, sizeof path, "/spect/%s/spectrum", ss->cam->name);
+    if (!st && ss->orbit.forced) {
+        double x[MIST_SPECT_SPECTRUM_BINS];
+        for (size_t i = 0; i < MIST_SPECT_SPECTRUM_BINS; i++)
+            x[i] = mist_spect_value(ss, mist_tally_data(t, ss->id_spectrum)[i]);
+        st = mist_h5_write(file, path, H5T_NATIVE_DOUBLE, 1, a->dims, x,
+                           "photons per keV (expected, forced detection)", NULL, err);
+    } else if (!st) {
+        st = mist_h5_write(file, path, H5T_NATIVE_UINT64, 1, a->dims,
+                           mist_tally_data(t, ss->id_spectrum), "photons per keV", NULL, err);
+    }
+    a = &t->arrays[ss->id_counts];
+    snprintf(path, sizeof path, "/spect/%s/counts", ss->cam->name);
+    if (!st)
+        st = mist_h5_write(file, path, H5T_NATIVE_UINT64, 1, a->dims,
+                           mist_tally_data(t, ss->id_counts), "counts", &d, err);
+    if (st)
+        return st;
+    const uint64_t *c = mist_tally_data(t, ss->id_counts);
+    for (int i = 0; !st && i < MIST_SPECT_N_COUNTERS; i++)
+        st = mist_h5_attr_u64(d, mist_spect_counter_names[i], &c[i], 1, err);
+    H5Dclose(d);
+    return st;
+}
+
+static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run *r,
+                                mist_error *err)
+{
+    mist_tallies *t = &r->tallies;
+    mist_status st = mist_write_root_attrs(h5->file, study, err);
+    /* The acquisition's tallies (the /spect ones are written by mist_spect_write). */
+    const size_t acq_ids[2] = {r->acq.id_batch, r->acq.id_hist};
+    for (size_t i = 0; !st && i < 2; i++) {
+        const mist_tally_array *arr = &t->arrays[acq_ids[i]];
+        st = mist_h5_write(h5->file, arr->path, H5T_NATIVE_UINT64, arr->ndim, arr->dims,
+                           mist_tally_data(t, acq_ids[i]), arr->units, NULL, err);
+    }
+    if (!st)
+        st = mist_spect_write(h5->file, &r->ss, t, err);
+    const mist_phantom *ph = r->phantom;
+    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
+    hid_t d;
+    if (!st)
+        st = mist_phantom_io_write_h5(h5->file, ph, err);
+    if (!st)
+        st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
+                           r->source.activity_Bq, "Bq", &d, err);
+    if (!st) {
+        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "time_after_injection_s", &r->acq.frame_start_s, 1,
+                                         err)));
+        H5Dclose(d);
+    }
+    if (st)
+        return st;
+    hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
+    if (g < 0)
+        return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
+    const mist_acquisition *acq = &r->acq;
+    double expected = mist_acquisition_expected_total(acq);
+    uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(r->tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", r->nuclide->name, err)) ||
+           (st = mist_h5_attr_double(g, "half_life_s", &r->nuclide->half_life_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
+           (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
+           (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
+           (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
+    H5Gclose(g);
+    return st;
+}
+
+/* Interfile 3.3 projections beside the result: OUT (without .h5).<window>.hs/.s. */
+static mist_status write_interfile(const char *output, spect_run *r, mist_error *err)
+{
+    char prefix[4096];
+    size_t len = strlen(output);
+    if (len > 3 && !strcmp(output + len - 3, ".h5"))
+        len -= 3;
+    mist_status st = MIST_OK;
+    for (int w = 0; !st && w < r->ss.n_windows; w++) {
+        snprintf(prefix, sizeof prefix, "%.*s.%s", (int)len, output, r->ss.win[w].name);
+        st = mist_interfile_spect_write(prefix, &r->ss, &r->tallies, w, err);
+    }
+    return st;
+}
+
+mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opts *opts,
+                                mist_simulate_result *res, mist_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->spect = 1;
+    mist_mpi mpi = mist_mpi_world();
+    spect_run r;
+    memset(&r, 0, sizeof r);
+    mist_h5 h5 = {.file = H5I_INVALID_HID};
+    mist_status st = setup(&r, study, err);
+    if (!st && mpi.rank == 0)
+        st = mist_h5_create(&h5, opts->output, err);
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
+    char checkpoint[4096];
+    snprintf(checkpoint, sizeof checkpoint, "%s.checkpoint", opts->output);
+    if (!st) {
+        mist_engine_opts eo = {.seed = study->seed,
+                               .n_batches = r.acq.n_batches,
+                               .quiet = opts->quiet,
+                               .label = "simulate",
+                               .unit = "photons",
+                               .checkpoint_path = checkpoint,
+                               .checkpoint_interval_s = study->acquisition.checkpoint_s,
+                               .resume = opts->resume,
+                               .run_key = study->study_yaml};
+        mist_engine_stats stats;
+        st = mist_engine_run(&eo, mist_spect_sim_batch, &r.ss, &r.tallies, &stats, err);
+        res->wall_s = stats.wall_s;
+    }
+    if (!st && mpi.rank == 0) {
+        res->decays = mist_tally_sum(&r.tallies, r.acq.id_batch);
+        const uint64_t *c = mist_tally_data(&r.tallies, r.ss.id_counts);
+        res->spect_in_matrix = c[r.ss.orbit.forced ? MIST_SPECT_FORCED : MIST_SPECT_IN_MATRIX];
+        st = write_result(&h5, study, &r, err);
+        if (!st)
+            st = mist_h5_commit(&h5, err);
+        if (!st)
+            remove(checkpoint);
+        if (!st && study->acquisition.spect.interfile)
+            st = write_interfile(opts->output, &r, err);
+    }
+    if (st && mpi.rank == 0)
+        mist_h5_abort(&h5);
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
+    snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
+             opts->with_recon ? "SPECT reconstruction, lesion analysis" : "");
+    run_free(&r);
+    return st;
+}
