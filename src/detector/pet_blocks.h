@@ -46,6 +46,7 @@ typedef struct mist_pet_blocks {
     double angle_step;                     /**< [rad] 2 pi / blocks_per_ring */
     double angle0;                         /**< [rad] angle of block 0 */
     double cos_sin[MIST_BLOCKS_MAX_PER_RING][2]; /**< cos, sin of each block's angle */
+    double edge[MIST_BLOCKS_MAX_PER_RING][2];    /**< unit vector of the boundary before block k */
 } mist_pet_blocks;
 
 /* One block's readout of one photon. */
