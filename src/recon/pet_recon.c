@@ -1,0 +1,153 @@
+#include "recon/pet_recon.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static mist_osem_subset subset_of(void *ctx, size_t s)
+{
+    const mist_pet_subset *p = &((const mist_pet_recon *)ctx)->subsets[s];
+    return (mist_osem_subset){.n = p->n, .y = p->y, .m = p->m, .a = p->a};
+}
+
+/* The thin drivers: one ray per bin of this rank's share of subset s. */
+static void fwd(void *ctx, size_t s, const float *img, float *proj)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    float p1[3], p2[3];
+    for (size_t i = 0; i < p->n; i++) {
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
+    }
+}
+
+static void back(void *ctx, size_t s, const float *proj, float *img)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    float p1[3], p2[3];
+    for (size_t i = 0; i < p->n; i++) {
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        mist_joseph3d_back_ray(&r->img, img, p1, p2, proj[i]);
+    }
+}
+
+mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
+{
+    return (mist_osem_model){.n_subsets = r->n_subsets,
+                             .n_voxels = mist_img_count(&r->img),
+                             .ctx = r,
+                             .subset = subset_of,
+                             .fwd = fwd,
+                             .back = back};
+}
+
+/* Bins of subset s whose LOR crosses the image, in bin order; count only when bin == NULL. */
+static size_t subset_bins(const mist_pet_recon_input *in, size_t s, uint32_t *bin)
+{
+    const mist_pet_lors *l = in->lors;
+    size_t n = 0;
+    float p1[3], p2[3];
+    for (uint32_t plane = 0; plane < l->n_planes; plane++) {
+        if (!(l->weight[plane] > 0))
+            continue;
+        for (uint32_t v = (uint32_t)s; v < l->n_views; v += (uint32_t)in->n_subsets) {
+            for (uint32_t j = 0; j < l->n_radial; j++) {
+                size_t b = ((size_t)plane * l->n_views + v) * l->n_radial + j;
+                if (in->norm && !(in->norm[b] > 0))
+                    continue;
+                mist_pet_lor_ends(l, b, p1, p2);
+                if (!mist_joseph3d_ray_hits(&in->img, p1, p2))
+                    continue;
+                if (bin)
+                    bin[n] = (uint32_t)b;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in,
+                                mist_error *err)
+{
+    *r = (mist_pet_recon){.lors = in->lors, .img = in->img, .n_subsets = in->n_subsets};
+    if (in->n_subsets < 1 || in->n_subsets > in->lors->n_views)
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "recon.subsets: expected 1 to %u (the sinogram's views), got %zu",
+                              in->lors->n_views, in->n_subsets);
+    if (mist_pet_lors_count(in->lors) > UINT32_MAX)
+        return mist_error_set(err, MIST_ERR_INPUT, "sinogram too large for 32-bit bin indices");
+    r->subsets = calloc(in->n_subsets, sizeof *r->subsets);
+    if (!r->subsets)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+    for (size_t s = 0; s < in->n_subsets; s++) {
+        mist_pet_subset *p = &r->subsets[s];
+        size_t total = subset_bins(in, s, NULL);
+        uint32_t *all = malloc((total ? total : 1) * sizeof *all);
+        if (!all) {
+            mist_pet_recon_free(r);
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+        }
+        subset_bins(in, s, all);
+        size_t lo = total * (size_t)in->rank / (size_t)in->n_ranks;
+        size_t hi = total * (size_t)(in->rank + 1) / (size_t)in->n_ranks;
+        p->n = hi - lo;
+        size_t k = p->n ? p->n : 1;
+        p->bin = malloc(k * sizeof *p->bin);
+        p->y = malloc(k * sizeof *p->y);
+        p->m = malloc(k * sizeof *p->m);
+        p->a = in->additive ? malloc(k * sizeof *p->a) : NULL;
+        if (!p->bin || !p->y || !p->m || (in->additive && !p->a)) {
+            free(all);
+            mist_pet_recon_free(r);
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+        }
+        float p1[3], p2[3];
+        for (size_t i = 0; i < p->n; i++) {
+            uint32_t b = all[lo + i];
+            size_t plane = b / ((size_t)in->lors->n_views * in->lors->n_radial);
+            double m = in->lors->weight[plane] * (in->norm ? in->norm[b] : 1.0f);
+            if (in->mu_mm) {
+                mist_pet_lor_ends(in->lors, b, p1, p2);
+                m *= exp(-(double)mist_joseph3d_fwd_ray(&in->img, in->mu_mm, p1, p2));
+            }
+            p->bin[i] = b;
+            p->y[i] = in->prompts[b];
+            p->m[i] = (float)m;
+            if (p->a)
+                p->a[i] = in->additive[b];
+        }
+        free(all);
+    }
+    return MIST_OK;
+}
+
+void mist_pet_recon_free(mist_pet_recon *r)
+{
+    for (size_t s = 0; r->subsets && s < r->n_subsets; s++) {
+        free(r->subsets[s].bin);
+        free(r->subsets[s].y);
+        free(r->subsets[s].m);
+        free(r->subsets[s].a);
+    }
+    free(r->subsets);
+    *r = (mist_pet_recon){0};
+}
+
+void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const float *img,
+                      const float *mu_mm, float *sino)
+{
+    size_t n = mist_pet_lors_count(lors), nvr = (size_t)lors->n_views * lors->n_radial;
+    float p1[3], p2[3];
+    for (size_t b = 0; b < n; b++) {
+        float w = lors->weight[b / nvr];
+        if (!(w > 0)) {
+            sino[b] = 0.0f;
+            continue;
+        }
+        mist_pet_lor_ends(lors, b, p1, p2);
+        float att = mu_mm ? expf(-mist_joseph3d_fwd_ray(g, mu_mm, p1, p2)) : 1.0f;
+        sino[b] = w * att * mist_joseph3d_fwd_ray(g, img, p1, p2);
+    }
+}

@@ -1,0 +1,158 @@
+#include "recon/projector.h"
+
+#include <math.h>
+
+/* A ray in the image's voxel-index coordinates: planes i = i0 .. i1 normal to
+ * the principal axis d; in plane i the ray is at (ca + i ka, cb + i kb) along
+ * the other two axes a and b; each sample weighs w [mm]. */
+typedef struct joseph_ray {
+    int i0, i1;
+    int na, nb;
+    size_t sd, sa, sb; /* strides of axes d, a, b in the image array */
+    double ca, ka, cb, kb;
+    float w;
+} joseph_ray;
+
+/* Narrow [*lo, *hi] (plane indices) to where c + i k lies in (-1, n). */
+static void clip_axis(double c, double k, int n, double *lo, double *hi)
+{
+    if (k == 0.0) {
+        if (!(c > -1.0 && c < n))
+            *hi = -INFINITY;
+        return;
+    }
+    double e1 = (-1.0 - c) / k, e2 = (n - c) / k;
+    if (e1 > e2) {
+        double t = e1;
+        e1 = e2;
+        e2 = t;
+    }
+    if (e1 > *lo)
+        *lo = e1;
+    if (e2 < *hi)
+        *hi = e2;
+}
+
+/* Set up ray p1 -> p2; returns 0 when it samples no voxel. */
+static int ray_setup(const mist_img_geom *g, const float p1[3], const float p2[3], joseph_ray *r)
+{
+    double u1[3], du[3], len2 = 0.0;
+    for (int k = 0; k < 3; k++) {
+        double delta = (double)p2[k] - (double)p1[k];
+        u1[k] = ((double)p1[k] - g->origin_mm[k]) / g->voxel_mm[k];
+        du[k] = delta / g->voxel_mm[k];
+        len2 += delta * delta;
+    }
+    int d = 0;
+    for (int k = 1; k < 3; k++)
+        if (fabs(du[k]) > fabs(du[d]))
+            d = k;
+    if (du[d] == 0.0)
+        return 0;
+    int a = (d + 1) % 3, b = (d + 2) % 3;
+    const size_t stride[3] = {1, (size_t)g->n[0], (size_t)g->n[0] * (size_t)g->n[1]};
+    r->sd = stride[d];
+    r->sa = stride[a];
+    r->sb = stride[b];
+    r->na = g->n[a];
+    r->nb = g->n[b];
+    r->ka = du[a] / du[d];
+    r->kb = du[b] / du[d];
+    r->ca = u1[a] - u1[d] * r->ka;
+    r->cb = u1[b] - u1[d] * r->kb;
+    r->w = (float)(sqrt(len2) / fabs(du[d]));
+    /* The segment's planes, inside the image along d, a and b. */
+    double lo = u1[d] < u1[d] + du[d] ? u1[d] : u1[d] + du[d];
+    double hi = u1[d] < u1[d] + du[d] ? u1[d] + du[d] : u1[d];
+    if (lo < 0.0)
+        lo = 0.0;
+    if (hi > g->n[d] - 1)
+        hi = g->n[d] - 1;
+    clip_axis(r->ca, r->ka, r->na, &lo, &hi);
+    clip_axis(r->cb, r->kb, r->nb, &lo, &hi);
+    if (!(lo <= hi))
+        return 0;
+    r->i0 = (int)ceil(lo);
+    r->i1 = (int)floor(hi);
+    return r->i0 <= r->i1;
+}
+
+/* The one per-ray worker: back = 0 returns the weighted sum of img_in along
+ * the ray; back = 1 adds value times the same weights into img_out. */
+static inline float joseph_ray_walk(const joseph_ray *r, const float *img_in, float *img_out,
+                                    float value, int back)
+{
+    float sum = 0.0f, v = value * r->w;
+    for (int i = r->i0; i <= r->i1; i++) {
+        double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+        int ia = (int)(ua + 1.0) - 1, ib = (int)(ub + 1.0) - 1; /* floor, as u > -1 */
+        float fa = (float)(ua - ia), fb = (float)(ub - ib);
+        float w00 = (1.0f - fa) * (1.0f - fb), w10 = fa * (1.0f - fb);
+        float w01 = (1.0f - fa) * fb, w11 = fa * fb;
+        size_t base = (size_t)i * r->sd;
+        if (ia >= 0 && ia + 1 < r->na && ib >= 0 && ib + 1 < r->nb) {
+            size_t p = base + (size_t)ia * r->sa + (size_t)ib * r->sb;
+            if (back) {
+                img_out[p] += w00 * v;
+                img_out[p + r->sa] += w10 * v;
+                img_out[p + r->sb] += w01 * v;
+                img_out[p + r->sa + r->sb] += w11 * v;
+            } else {
+                sum += w00 * img_in[p] + w10 * img_in[p + r->sa] + w01 * img_in[p + r->sb] +
+                       w11 * img_in[p + r->sa + r->sb];
+            }
+            continue;
+        }
+        /* At the image's edge: only the taps inside count. */
+        const int ta[4] = {ia, ia + 1, ia, ia + 1}, tb[4] = {ib, ib, ib + 1, ib + 1};
+        const float tw[4] = {w00, w10, w01, w11};
+        for (int t = 0; t < 4; t++) {
+            if (ta[t] < 0 || ta[t] >= r->na || tb[t] < 0 || tb[t] >= r->nb)
+                continue;
+            size_t p = base + (size_t)ta[t] * r->sa + (size_t)tb[t] * r->sb;
+            if (back)
+                img_out[p] += tw[t] * v;
+            else
+                sum += tw[t] * img_in[p];
+        }
+    }
+    return sum * r->w;
+}
+
+float mist_joseph3d_fwd_ray(const mist_img_geom *g, const float *img, const float p1[3],
+                            const float p2[3])
+{
+    joseph_ray r;
+    if (!ray_setup(g, p1, p2, &r))
+        return 0.0f;
+    return joseph_ray_walk(&r, img, NULL, 0.0f, 0);
+}
+
+void mist_joseph3d_back_ray(const mist_img_geom *g, float *img, const float p1[3],
+                            const float p2[3], float value)
+{
+    joseph_ray r;
+    if (value == 0.0f || !ray_setup(g, p1, p2, &r))
+        return;
+    joseph_ray_walk(&r, NULL, img, value, 1);
+}
+
+int mist_joseph3d_ray_hits(const mist_img_geom *g, const float p1[3], const float p2[3])
+{
+    joseph_ray r;
+    return ray_setup(g, p1, p2, &r);
+}
+
+void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xstart,
+                       const float *xend, size_t n, float *proj)
+{
+    for (size_t i = 0; i < n; i++)
+        proj[i] = mist_joseph3d_fwd_ray(g, img, xstart + 3 * i, xend + 3 * i);
+}
+
+void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart,
+                        const float *xend, size_t n, const float *proj)
+{
+    for (size_t i = 0; i < n; i++)
+        mist_joseph3d_back_ray(g, img, xstart + 3 * i, xend + 3 * i, proj[i]);
+}
