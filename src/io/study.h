@@ -57,6 +57,10 @@ typedef struct mist_study {
         mist_recon_algorithm algorithm;
         long iterations, subsets;
         double voxel_mm; /**< [mm] reconstructed voxel size */
+        double postfilter_fwhm_mm; /**< [mm] Gaussian post-filter (0: none) */
+        int attenuation;           /**< 1: attenuation correction from /phantom/mu_511 */
+        int randoms_delayed;       /**< 1: randoms estimate = delayed-window sinogram */
+        int scatter_truth;         /**< 1: scatter estimate = the simulation's scatter truth */
     } recon;
 
     struct {
@@ -71,6 +75,12 @@ mist_status mist_study_load(const char *path, const char *const *sets, size_t n_
                             mist_study **out, mist_error *err);
 
 void mist_study_free(mist_study *study);
+
+/* Read and validate the optional `recon` mapping of a study document's root
+ * into s->recon (defaults where absent); `mist recon` uses it on the study
+ * text stored in a result file. */
+struct mist_yaml_node;
+mist_status mist_study_read_recon(struct mist_yaml_node *root, mist_study *s, mist_error *err);
 
 /* The compiled-in default study text and the directory its references resolve against
  * (<data dir>/scripts/studies). */

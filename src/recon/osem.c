@@ -51,6 +51,8 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
         m->back(m->ctx, s, sub.m, sv);
         st = mist_osem_allreduce(sv, nv, err);
     }
+    if (!st && progress)
+        progress(progress_ctx, 0, img);
     for (int it = 1; it <= iterations && !st; it++) {
         for (size_t s = 0; s < m->n_subsets && !st; s++) {
             mist_osem_subset sub = m->subset(m->ctx, s);

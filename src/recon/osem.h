@@ -37,7 +37,8 @@ typedef struct mist_osem_model {
     void (*back)(void *ctx, size_t s, const float *proj, float *img);
 } mist_osem_model;
 
-/* Called after each iteration (iteration counts from 1); may be NULL. */
+/* Called once the subsets' sensitivity images are ready (iteration 0) and
+ * after each iteration (1, 2, ...); may be NULL. */
 typedef void (*mist_osem_progress_fn)(void *ctx, int iteration, const float *img);
 
 /* Run `iterations` full iterations (all subsets) starting from img (> 0

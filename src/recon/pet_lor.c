@@ -62,3 +62,34 @@ void mist_pet_lors_free(mist_pet_lors *l)
     free(l->weight);
     *l = (mist_pet_lors){0};
 }
+
+void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g,
+                                 double radius_mm, double pitch_mm, double element_mm2,
+                                 float *eff)
+{
+    size_t nr = l->n_radial;
+    double *sum = calloc((size_t)l->n_planes * nr, sizeof *sum);
+    if (!sum) {
+        for (size_t i = 0; i < (size_t)l->n_planes * nr; i++)
+            eff[i] = 0.0f; /* no memory: no bins rather than wrong ones */
+        return;
+    }
+    double R = radius_mm, a2 = element_mm2 * element_mm2;
+    for (uint32_t r1 = 0; r1 < g->n_rings; r1++) {
+        for (uint32_t r2 = 0; r2 < g->n_rings; r2++) {
+            int32_t p = g->plane_of[r1 * g->n_rings + r2];
+            if (p < 0)
+                continue;
+            double dz = ((double)r2 - (double)r1) * pitch_mm;
+            for (size_t j = 0; j < nr; j++) {
+                double rho = (double)j - 0.5 * (double)nr;
+                double s = R * sin(MIST_PI * rho / g->n_crystals), h2 = R * R - s * s;
+                double d2 = 4.0 * h2 + dz * dz, c = 2.0 * h2 / (R * sqrt(d2));
+                sum[(size_t)p * nr + j] += a2 * c * c / (2.0 * MIST_PI * d2);
+            }
+        }
+    }
+    for (size_t i = 0; i < (size_t)l->n_planes * nr; i++)
+        eff[i] = (float)sum[i];
+    free(sum);
+}

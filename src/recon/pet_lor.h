@@ -38,6 +38,21 @@ mist_status mist_pet_lors_init(mist_pet_lors *l, const mist_sino_geom *g, double
                                double pitch_mm, mist_error *err);
 void mist_pet_lors_free(mist_pet_lors *l);
 
+/* Geometric sensitivity of every (plane, radial bin), eff[plane * n_radial +
+ * radial] [mm^2]: the sum over the plane's ring pairs of
+ *     A^2 cos(theta)^2 / (2 pi D^2),
+ * the measure of the lines joining two detector elements of area A
+ * (element_mm2) at distance D whose faces, tangent to the cylinder, see the
+ * LOR at incidence theta (cos theta = 2 h^2 / (R D), D^2 = 4 h^2 + dz^2),
+ * over the 2 pi of a back-to-back pair's directions.  Expected counts of a
+ * bin are then T eff (A x) for x in Bq/mm^3 along the LOR and T seconds of
+ * acquisition (the thin-tube limit; exact for an ideal ring of perfectly
+ * efficient elements; for flat blocks it ignores the tilt of the faces and
+ * the crystals' efficiency). */
+void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g,
+                                 double radius_mm, double pitch_mm, double element_mm2,
+                                 float *eff);
+
 /* Bins of one non-TOF sinogram. */
 static inline size_t mist_pet_lors_count(const mist_pet_lors *l)
 {

@@ -107,7 +107,9 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
         for (size_t i = 0; i < p->n; i++) {
             uint32_t b = all[lo + i];
             size_t plane = b / ((size_t)in->lors->n_views * in->lors->n_radial);
-            double m = in->lors->weight[plane] * (in->norm ? in->norm[b] : 1.0f);
+            double w = in->sens ? in->sens[plane * in->lors->n_radial + b % in->lors->n_radial]
+                                : in->lors->weight[plane];
+            double m = w * (in->norm ? in->norm[b] : 1.0f);
             if (in->mu_mm) {
                 mist_pet_lor_ends(in->lors, b, p1, p2);
                 m *= exp(-(double)mist_joseph3d_fwd_ray(&in->img, in->mu_mm, p1, p2));

@@ -4,7 +4,7 @@
  *     ybar_i = w_i n_i att_i (A x)_i + a_i
  * with A Joseph's projector along the bin's LOR (recon/pet_lor.h, x in
  * Bq/mm^3-like units on the image grid), w_i the ring pairs in the bin's
- * plane, n_i the normalisation (LOR efficiency; 1 when none is given),
+ * plane (or a given sensitivity per plane and radial bin), n_i the normalisation (LOR efficiency; 1 when none is given),
  * att_i = exp(-(A mu)_i) the attenuation along the LOR from the mu-map
  * [1/mm] on the same grid, and a_i the expected randoms + scatter.
  *
@@ -31,6 +31,9 @@ typedef struct mist_pet_recon_input {
     const float *additive;     /**< [bins] expected randoms + scatter, or NULL */
     const float *norm;         /**< [bins] LOR efficiencies, or NULL (all 1) */
     const float *mu_mm;        /**< [voxels] attenuation coefficients [1/mm], or NULL */
+    const float *sens;         /**< [planes * radial] sensitivity per (plane, radial bin) that
+                                    replaces the ring-pair count w (e.g. T x geometric
+                                    efficiency, recon/pet_lor.h), or NULL */
     size_t n_subsets;
     int rank, n_ranks;         /**< this rank's share of the rays */
 } mist_pet_recon_input;

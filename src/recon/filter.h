@@ -1,0 +1,16 @@
+/*
+ * filter.h - Gaussian post-filter of a reconstructed image: separable, the
+ * kernel sampled at voxel centres out to 3 sigma and normalised over the taps
+ * inside the image (so a uniform image stays uniform up to its edges).
+ */
+#ifndef MIST_RECON_FILTER_H
+#define MIST_RECON_FILTER_H
+
+#include "core/status.h"
+#include "recon/projector.h"
+
+/* Filter img (grid g) in place with an isotropic Gaussian of fwhm_mm (<= 0: nothing). */
+mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm,
+                              mist_error *err);
+
+#endif
