@@ -168,13 +168,7 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
         return st;
     }
     size_t pn[3] = {dims[2], dims[1], dims[0]};
-    for (int k = 0; k < 3; k++) {
-        double extent = pn[k] * pv[k], centre = po[k] + 0.5 * (pn[k] - 1) * pv[k];
-        int n = (int)ceil(extent / voxel_mm - 1e-6);
-        j->img.n[k] = n > 0 ? n : 1;
-        j->img.voxel_mm[k] = (float)voxel_mm;
-        j->img.origin_mm[k] = (float)(centre - 0.5 * (j->img.n[k] - 1) * voxel_mm);
-    }
+    j->img = mist_img_geom_cover(pn, pv, po, voxel_mm);
     if (!attenuation) {
         free(mu);
         return MIST_OK;

@@ -48,7 +48,7 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
         mist_osem_subset sub = m->subset(m->ctx, s);
         float *sv = sens + s * nv;
         memset(sv, 0, nv * sizeof *sv);
-        m->back(m->ctx, s, sub.m, sv);
+        m->back(m->ctx, s, sub.n, sub.m, sv);
         st = mist_osem_allreduce(sv, nv, err);
     }
     if (!st && progress)
@@ -56,13 +56,13 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
     for (int it = 1; it <= iterations && !st; it++) {
         for (size_t s = 0; s < m->n_subsets && !st; s++) {
             mist_osem_subset sub = m->subset(m->ctx, s);
-            m->fwd(m->ctx, s, img, proj);
-            for (size_t i = 0; i < sub.n; i++) {
+            m->fwd(m->ctx, s, sub.n_data, img, proj);
+            for (size_t i = 0; i < sub.n_data; i++) {
                 float ybar = sub.m[i] * proj[i] + (sub.a ? sub.a[i] : 0.0f);
                 proj[i] = ybar > 0.0f ? sub.m[i] * sub.y[i] / ybar : 0.0f;
             }
             memset(bp, 0, nv * sizeof *bp);
-            m->back(m->ctx, s, proj, bp);
+            m->back(m->ctx, s, sub.n_data, proj, bp);
             st = mist_osem_allreduce(bp, nv, err);
             const float *sv = sens + s * nv;
             for (size_t j = 0; j < nv && !st; j++)

@@ -6,27 +6,27 @@
 static mist_osem_subset subset_of(void *ctx, size_t s)
 {
     const mist_pet_subset *p = &((const mist_pet_recon *)ctx)->subsets[s];
-    return (mist_osem_subset){.n = p->n, .y = p->y, .m = p->m, .a = p->a};
+    return (mist_osem_subset){.n = p->n, .n_data = p->n_data, .y = p->y, .m = p->m, .a = p->a};
 }
 
 /* The thin drivers: one ray per bin of this rank's share of subset s. */
-static void fwd(void *ctx, size_t s, const float *img, float *proj)
+static void fwd(void *ctx, size_t s, size_t n, const float *img, float *proj)
 {
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
     float p1[3], p2[3];
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
         proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
     }
 }
 
-static void back(void *ctx, size_t s, const float *proj, float *img)
+static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
 {
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
     float p1[3], p2[3];
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
         mist_joseph3d_back_ray(&r->img, img, p1, p2, proj[i]);
     }
@@ -42,22 +42,19 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
                              .back = back};
 }
 
-/* Bins of subset s whose LOR crosses the image, in bin order; count only when bin == NULL. */
-static size_t subset_bins(const mist_pet_recon_input *in, size_t s, uint32_t *bin)
+/* Bins of subset s that are in use (use[b] = 1: the LOR crosses the image
+ * and its efficiency is > 0), in bin order, those with counts (data = 1) or
+ * without (data = 0); count only when bin == NULL. */
+static size_t subset_bins(const mist_pet_recon_input *in, const uint8_t *use, size_t s, int data,
+                          uint32_t *bin)
 {
     const mist_pet_lors *l = in->lors;
     size_t n = 0;
-    float p1[3], p2[3];
     for (uint32_t plane = 0; plane < l->n_planes; plane++) {
-        if (!(l->weight[plane] > 0))
-            continue;
         for (uint32_t v = (uint32_t)s; v < l->n_views; v += (uint32_t)in->n_subsets) {
-            for (uint32_t j = 0; j < l->n_radial; j++) {
-                size_t b = ((size_t)plane * l->n_views + v) * l->n_radial + j;
-                if (in->norm && !(in->norm[b] > 0))
-                    continue;
-                mist_pet_lor_ends(l, b, p1, p2);
-                if (!mist_joseph3d_ray_hits(&in->img, p1, p2))
+            size_t b0 = ((size_t)plane * l->n_views + v) * l->n_radial;
+            for (size_t b = b0; b < b0 + l->n_radial; b++) {
+                if (!use[b] || (in->prompts[b] > 0) != data)
                     continue;
                 if (bin)
                     bin[n] = (uint32_t)b;
@@ -66,6 +63,53 @@ static size_t subset_bins(const mist_pet_recon_input *in, size_t s, uint32_t *bi
         }
     }
     return n;
+}
+
+/* use[b] for every bin (one ray set-up per bin, once). */
+static uint8_t *bins_in_use(const mist_pet_recon_input *in)
+{
+    const mist_pet_lors *l = in->lors;
+    size_t nb = mist_pet_lors_count(l), nvr = (size_t)l->n_views * l->n_radial;
+    uint8_t *use = malloc(nb ? nb : 1);
+    float p1[3], p2[3];
+    for (size_t b = 0; use && b < nb; b++) {
+        use[b] = 0;
+        if (!(l->weight[b / nvr] > 0) || (in->norm && !(in->norm[b] > 0)))
+            continue;
+        mist_pet_lor_ends(l, b, p1, p2);
+        use[b] = (uint8_t)mist_joseph3d_ray_hits(&in->img, p1, p2);
+    }
+    return use;
+}
+
+/* This rank's share of subset s: its part of the bins with counts, then its
+ * part of those without; *n_data counts the first. */
+static mist_status rank_bins(const mist_pet_recon_input *in, const uint8_t *use, size_t s,
+                             uint32_t **out, size_t *n, size_t *n_data, mist_error *err)
+{
+    size_t total[2] = {subset_bins(in, use, s, 1, NULL), subset_bins(in, use, s, 0, NULL)};
+    uint32_t *all = malloc((total[0] + total[1] + 1) * sizeof *all);
+    *out = malloc((total[0] + total[1] + 1) * sizeof **out);
+    if (!all || !*out) {
+        free(all);
+        free(*out);
+        *out = NULL;
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+    }
+    subset_bins(in, use, s, 1, all);
+    subset_bins(in, use, s, 0, all + total[0]);
+    *n = 0;
+    for (int d = 0; d < 2; d++) {
+        size_t off = d ? total[0] : 0;
+        size_t lo = total[d] * (size_t)in->rank / (size_t)in->n_ranks;
+        size_t hi = total[d] * (size_t)(in->rank + 1) / (size_t)in->n_ranks;
+        for (size_t i = lo; i < hi; i++)
+            (*out)[(*n)++] = all[off + i];
+        if (d == 0)
+            *n_data = *n;
+    }
+    free(all);
+    return MIST_OK;
 }
 
 mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in,
@@ -79,33 +123,31 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
     if (mist_pet_lors_count(in->lors) > UINT32_MAX)
         return mist_error_set(err, MIST_ERR_INPUT, "sinogram too large for 32-bit bin indices");
     r->subsets = calloc(in->n_subsets, sizeof *r->subsets);
-    if (!r->subsets)
+    uint8_t *use = r->subsets ? bins_in_use(in) : NULL;
+    if (!use) {
+        mist_pet_recon_free(r);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+    }
     for (size_t s = 0; s < in->n_subsets; s++) {
         mist_pet_subset *p = &r->subsets[s];
-        size_t total = subset_bins(in, s, NULL);
-        uint32_t *all = malloc((total ? total : 1) * sizeof *all);
-        if (!all) {
+        mist_status st = rank_bins(in, use, s, &p->bin, &p->n, &p->n_data, err);
+        if (st) {
+            free(use);
             mist_pet_recon_free(r);
-            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+            return st;
         }
-        subset_bins(in, s, all);
-        size_t lo = total * (size_t)in->rank / (size_t)in->n_ranks;
-        size_t hi = total * (size_t)(in->rank + 1) / (size_t)in->n_ranks;
-        p->n = hi - lo;
         size_t k = p->n ? p->n : 1;
-        p->bin = malloc(k * sizeof *p->bin);
         p->y = malloc(k * sizeof *p->y);
         p->m = malloc(k * sizeof *p->m);
         p->a = in->additive ? malloc(k * sizeof *p->a) : NULL;
-        if (!p->bin || !p->y || !p->m || (in->additive && !p->a)) {
-            free(all);
+        if (!p->y || !p->m || (in->additive && !p->a)) {
+            free(use);
             mist_pet_recon_free(r);
             return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
         }
         float p1[3], p2[3];
         for (size_t i = 0; i < p->n; i++) {
-            uint32_t b = all[lo + i];
+            uint32_t b = p->bin[i];
             size_t plane = b / ((size_t)in->lors->n_views * in->lors->n_radial);
             double w = in->sens ? in->sens[plane * in->lors->n_radial + b % in->lors->n_radial]
                                 : in->lors->weight[plane];
@@ -114,14 +156,13 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
                 mist_pet_lor_ends(in->lors, b, p1, p2);
                 m *= exp(-(double)mist_joseph3d_fwd_ray(&in->img, in->mu_mm, p1, p2));
             }
-            p->bin[i] = b;
             p->y[i] = in->prompts[b];
             p->m[i] = (float)m;
             if (p->a)
                 p->a[i] = in->additive[b];
         }
-        free(all);
     }
+    free(use);
     return MIST_OK;
 }
 

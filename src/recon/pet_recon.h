@@ -10,8 +10,9 @@
  *
  * Subsets are interleaved views: subset s holds the views v with
  * v mod n_subsets = s.  Only bins whose LOR crosses the image are kept (the
- * others carry no information about x); of each subset's bins, rank r of R
- * keeps the r-th of R contiguous shares (MPI split of the rays).
+ * others carry no information about x); of each subset's bins with counts,
+ * and of those without, rank r of R keeps the r-th of R contiguous shares
+ * (MPI split of the rays), those with counts first.
  */
 #ifndef MIST_RECON_PET_RECON_H
 #define MIST_RECON_PET_RECON_H
@@ -40,6 +41,7 @@ typedef struct mist_pet_recon_input {
 
 typedef struct mist_pet_subset {
     size_t n;
+    size_t n_data;        /**< the first n_data bins hold the counts (y > 0) */
     uint32_t *bin;        /**< [n] sinogram bin indices */
     float *y, *m, *a;     /**< [n] measured, multiplicative factor, additive (or NULL) */
 } mist_pet_subset;

@@ -156,3 +156,17 @@ void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart,
     for (size_t i = 0; i < n; i++)
         mist_joseph3d_back_ray(g, img, xstart + 3 * i, xend + 3 * i, proj[i]);
 }
+
+mist_img_geom mist_img_geom_cover(const size_t n[3], const double vox_mm[3],
+                                  const double origin_mm[3], double voxel_mm)
+{
+    mist_img_geom g;
+    for (int k = 0; k < 3; k++) {
+        double extent = n[k] * vox_mm[k], centre = origin_mm[k] + 0.5 * (n[k] - 1.0) * vox_mm[k];
+        int m = (int)ceil(extent / voxel_mm - 1e-6);
+        g.n[k] = m > 0 ? m : 1;
+        g.voxel_mm[k] = (float)voxel_mm;
+        g.origin_mm[k] = (float)(centre - 0.5 * (g.n[k] - 1) * voxel_mm);
+    }
+    return g;
+}

@@ -36,6 +36,11 @@ static inline size_t mist_img_count(const mist_img_geom *g)
     return (size_t)g->n[0] * (size_t)g->n[1] * (size_t)g->n[2];
 }
 
+/* The grid of voxel_mm voxels that covers a grid of n voxels of vox_mm
+ * (origin_mm the centre of its voxel 0), centred on it. */
+mist_img_geom mist_img_geom_cover(const size_t n[3], const double vox_mm[3],
+                                  const double origin_mm[3], double voxel_mm);
+
 /* Line integral of img along p1 -> p2 (one ray). */
 float mist_joseph3d_fwd_ray(const mist_img_geom *g, const float *img, const float p1[3],
                             const float p2[3]);

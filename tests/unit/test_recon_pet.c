@@ -134,10 +134,10 @@ Test(pet_recon, model_projectors_are_adjoint)
         float *ax = malloc(sub.n * sizeof *ax), *y = malloc(sub.n * sizeof *y);
         for (size_t i = 0; i < sub.n; i++)
             y[i] = (float)mist_rng_uniform(&rng);
-        m.fwd(m.ctx, s, x, ax);
+        m.fwd(m.ctx, s, sub.n, x, ax);
         for (size_t i = 0; i < nv; i++)
             bp[i] = 0;
-        m.back(m.ctx, s, y, bp);
+        m.back(m.ctx, s, sub.n, y, bp);
         double lhs = 0, rhs = 0;
         for (size_t i = 0; i < sub.n; i++)
             lhs += (double)ax[i] * y[i];
@@ -160,13 +160,15 @@ Test(pet_recon, model_projectors_are_adjoint)
 Test(pet_recon, ranks_share_the_rays_of_each_subset)
 {
     /* Two ranks' shares are disjoint, cover the one-rank set, and their back
-     * projections add up to the one-rank back projection. */
+     * projections add up to the one-rank back projection.  Every third bin
+     * has no counts. */
     fixture f;
     fixture_init(&f);
     size_t nb = mist_pet_lors_count(&f.l), nv = mist_img_count(&f.img);
     float *ones = malloc(nb * sizeof *ones);
+    int *seen = calloc(nb, sizeof *seen);
     for (size_t i = 0; i < nb; i++)
-        ones[i] = 1.0f;
+        ones[i] = i % 3 ? 1.0f : 0.0f;
     mist_error err;
     mist_pet_recon r1, r2[2];
     mist_pet_recon_input in = {.lors = &f.l, .img = f.img, .prompts = ones, .n_subsets = 3,
@@ -181,13 +183,25 @@ Test(pet_recon, ranks_share_the_rays_of_each_subset)
     for (size_t s = 0; s < 3; s++) {
         const mist_pet_subset *a = &r1.subsets[s], *p = &r2[0].subsets[s], *q = &r2[1].subsets[s];
         cr_assert_eq(p->n + q->n, a->n);
+        cr_assert_eq(p->n_data + q->n_data, a->n_data);
+        cr_assert(a->n_data > 0 && a->n_data < a->n);
+        /* Every bin of the subset on exactly one rank; counts first on each. */
         for (size_t i = 0; i < a->n; i++)
-            cr_assert_eq(a->bin[i], i < p->n ? p->bin[i] : q->bin[i - p->n]);
+            seen[a->bin[i]] += 1;
+        for (int k = 0; k < 2; k++) {
+            const mist_pet_subset *h = &r2[k].subsets[s];
+            for (size_t i = 0; i < h->n; i++) {
+                seen[h->bin[i]] -= 1;
+                cr_assert_eq(h->y[i] > 0, i < h->n_data);
+            }
+        }
+        for (size_t i = 0; i < nb; i++)
+            cr_assert_eq(seen[i], 0, "bin %zu", i);
         mist_osem_model m1 = mist_pet_recon_model(&r1);
-        m1.back(m1.ctx, s, a->m, b1);
+        m1.back(m1.ctx, s, a->n, a->m, b1);
         for (int k = 0; k < 2; k++) {
             mist_osem_model mk = mist_pet_recon_model(&r2[k]);
-            mk.back(mk.ctx, s, r2[k].subsets[s].m, b2);
+            mk.back(mk.ctx, s, r2[k].subsets[s].n, r2[k].subsets[s].m, b2);
         }
     }
     for (size_t i = 0; i < nv; i++)
@@ -195,6 +209,7 @@ Test(pet_recon, ranks_share_the_rays_of_each_subset)
     mist_pet_recon_free(&r1);
     mist_pet_recon_free(&r2[0]);
     mist_pet_recon_free(&r2[1]);
+    free(seen);
     free(ones);
     free(b1);
     free(b2);
