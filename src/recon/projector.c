@@ -77,45 +77,87 @@ static int ray_setup(const mist_img_geom *g, const float p1[3], const float p2[3
     return r->i0 <= r->i1;
 }
 
+/* One plane of the ray at the image's edge: only the taps inside count. */
+static inline float edge_plane(const joseph_ray *r, int i, const float *img_in, float *img_out,
+                               float v, int back)
+{
+    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+    int ia = (int)(ua + 1.0) - 1, ib = (int)(ub + 1.0) - 1; /* floor, as u > -1 */
+    float fa = (float)(ua - ia), fb = (float)(ub - ib), sum = 0.0f;
+    const int ta[4] = {ia, ia + 1, ia, ia + 1}, tb[4] = {ib, ib, ib + 1, ib + 1};
+    const float tw[4] = {(1.0f - fa) * (1.0f - fb), fa * (1.0f - fb), (1.0f - fa) * fb, fa * fb};
+    size_t base = (size_t)i * r->sd;
+    for (int t = 0; t < 4; t++) {
+        if (ta[t] < 0 || ta[t] >= r->na || tb[t] < 0 || tb[t] >= r->nb)
+            continue;
+        size_t p = base + (size_t)ta[t] * r->sa + (size_t)tb[t] * r->sb;
+        if (back)
+            img_out[p] += tw[t] * v;
+        else
+            sum += tw[t] * img_in[p];
+    }
+    return sum;
+}
+
+/* 1 if all four taps of plane i lie inside the image. */
+static inline int interior(const joseph_ray *r, int i)
+{
+    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+    return ua >= 0.0 && ua < r->na - 1 && ub >= 0.0 && ub < r->nb - 1;
+}
+
 /* The one per-ray worker: back = 0 returns the weighted sum of img_in along
- * the ray; back = 1 adds value times the same weights into img_out. */
+ * the ray; back = 1 adds value times the same weights into img_out.  The
+ * planes whose taps are all inside (a contiguous run, the ray being straight)
+ * go through a loop without bounds checks; the few at the edges are checked
+ * tap by tap.  Both directions compute the same weights. */
 static inline float joseph_ray_walk(const joseph_ray *r, const float *img_in, float *img_out,
                                     float value, int back)
 {
     float sum = 0.0f, v = value * r->w;
-    for (int i = r->i0; i <= r->i1; i++) {
-        double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
-        int ia = (int)(ua + 1.0) - 1, ib = (int)(ub + 1.0) - 1; /* floor, as u > -1 */
-        float fa = (float)(ua - ia), fb = (float)(ub - ib);
+    /* The interior run [j0, j1]: where 0 <= u < n - 1 along a and b. */
+    double lo = r->i0, hi = r->i1;
+    clip_axis(r->ca - 1.0, r->ka, r->na - 2, &lo, &hi); /* u - 1 in (-1, n - 2): u in (0, n-1), */
+    clip_axis(r->cb - 1.0, r->kb, r->nb - 2, &lo, &hi); /* trimmed exactly below */
+    int j0 = r->i0, j1 = r->i0 - 1;
+    if (lo <= hi) {
+        j0 = (int)ceil(lo);
+        j1 = (int)floor(hi);
+        while (j0 <= j1 && !interior(r, j0))
+            j0++;
+        while (j1 >= j0 && !interior(r, j1))
+            j1--;
+    }
+    if (j0 > j1) { /* no interior run: every plane is an edge plane */
+        j0 = r->i1 + 1;
+        j1 = r->i1;
+    }
+    for (int i = r->i0; i < j0; i++)
+        sum += edge_plane(r, i, img_in, img_out, v, back);
+    const float ka = (float)r->ka, kb = (float)r->kb;
+    float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
+    const size_t sa = r->sa, sb = r->sb, sd = r->sd;
+    for (int i = j0; i <= j1; i++, ua += ka, ub += kb) {
+        int ia = (int)ua, ib = (int)ub;
+        /* float stepping may stray by round-off: keep the taps inside */
+        ia = ia < 0 ? 0 : ia > r->na - 2 ? r->na - 2 : ia;
+        ib = ib < 0 ? 0 : ib > r->nb - 2 ? r->nb - 2 : ib;
+        float fa = ua - (float)ia, fb = ub - (float)ib;
         float w00 = (1.0f - fa) * (1.0f - fb), w10 = fa * (1.0f - fb);
         float w01 = (1.0f - fa) * fb, w11 = fa * fb;
-        size_t base = (size_t)i * r->sd;
-        if (ia >= 0 && ia + 1 < r->na && ib >= 0 && ib + 1 < r->nb) {
-            size_t p = base + (size_t)ia * r->sa + (size_t)ib * r->sb;
-            if (back) {
-                img_out[p] += w00 * v;
-                img_out[p + r->sa] += w10 * v;
-                img_out[p + r->sb] += w01 * v;
-                img_out[p + r->sa + r->sb] += w11 * v;
-            } else {
-                sum += w00 * img_in[p] + w10 * img_in[p + r->sa] + w01 * img_in[p + r->sb] +
-                       w11 * img_in[p + r->sa + r->sb];
-            }
-            continue;
-        }
-        /* At the image's edge: only the taps inside count. */
-        const int ta[4] = {ia, ia + 1, ia, ia + 1}, tb[4] = {ib, ib, ib + 1, ib + 1};
-        const float tw[4] = {w00, w10, w01, w11};
-        for (int t = 0; t < 4; t++) {
-            if (ta[t] < 0 || ta[t] >= r->na || tb[t] < 0 || tb[t] >= r->nb)
-                continue;
-            size_t p = base + (size_t)ta[t] * r->sa + (size_t)tb[t] * r->sb;
-            if (back)
-                img_out[p] += tw[t] * v;
-            else
-                sum += tw[t] * img_in[p];
+        size_t p = (size_t)i * sd + (size_t)ia * sa + (size_t)ib * sb;
+        if (back) {
+            img_out[p] += w00 * v;
+            img_out[p + sa] += w10 * v;
+            img_out[p + sb] += w01 * v;
+            img_out[p + sa + sb] += w11 * v;
+        } else {
+            sum += w00 * img_in[p] + w10 * img_in[p + sa] + w01 * img_in[p + sb] +
+                   w11 * img_in[p + sa + sb];
         }
     }
+    for (int i = j1 + 1; i <= r->i1; i++)
+        sum += edge_plane(r, i, img_in, img_out, v, back);
     return sum * r->w;
 }
 
