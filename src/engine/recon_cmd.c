@@ -11,6 +11,7 @@
 #include "detector/sinogram.h"
 #include "io/h5in.h"
 #include "io/h5out.h"
+#include "io/image_io.h"
 #include "io/study.h"
 #include "io/yaml_doc.h"
 #include "par/mpi_env.h"
@@ -368,7 +369,8 @@ static void on_iteration(void *ctx, int it, const float *img)
 }
 
 mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, int quiet, mist_recon_summary *sum, mist_error *err)
+                            size_t n_sets, const char *nifti_prefix, mist_recon_summary *sum,
+                            mist_error *err)
 {
     memset(sum, 0, sizeof *sum);
     mist_mpi mpi = mist_mpi_world();
@@ -426,6 +428,13 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st && mpi.rank == 0)
         st = write_image(in, out ? out : in, &j, &s, img, err);
+    if (!st && mpi.rank == 0 && nifti_prefix) {
+        char path[4200], what[96];
+        snprintf(path, sizeof path, "%s_%s.nii", nifti_prefix, j.scanner);
+        snprintf(what, sizeof what, "mist OSEM %s, Bq/mL", j.scanner);
+        st = mist_image_write_nifti(path, j.img.n, j.img.voxel_mm, j.img.origin_mm, img, what,
+                                    err);
+    }
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st) {
@@ -444,7 +453,6 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
         getrusage(RUSAGE_SELF, &ru);
         sum->memory_MiB = (double)ru.ru_maxrss / 1024.0;
     }
-    (void)quiet;
     mist_pet_recon_free(&model);
     free(img);
     job_free(&j);

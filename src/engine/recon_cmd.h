@@ -41,7 +41,9 @@ typedef struct mist_recon_summary {
     double memory_MiB;      /**< model + OSEM work space on this rank */
 } mist_recon_summary;
 
+/* nifti_prefix (may be NULL): also write the image as PREFIX_<scanner>.nii. */
 mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, int quiet, mist_recon_summary *sum, mist_error *err);
+                            size_t n_sets, const char *nifti_prefix, mist_recon_summary *sum,
+                            mist_error *err);
 
 #endif

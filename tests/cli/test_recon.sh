@@ -38,12 +38,26 @@ echo "corrected: recon / truth = $r"
 # -o: a new file with the image replaced; the input untouched.
 sum_before=$(md5sum < "$TMP/r.h5")
 "$MIST" recon "$TMP/r.h5" -o "$TMP/noatt.h5" --quiet --set recon.attenuation=false \
-  --set recon.iterations=10
+  --set recon.iterations=10 --nifti "$TMP/img"
 [ "$(md5sum < "$TMP/r.h5")" = "$sum_before" ] || { echo "FAIL: -o changed the input"; exit 1; }
 r=$(ratio "$TMP/noatt.h5")
 echo "no attenuation correction: recon / truth = $r"
 /usr/bin/python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 0.5 else 1)" "$r" \
   || { echo "FAIL: attenuation correction off should lose most of the centre"; exit 1; }
+
+# The NIfTI export holds the same image (float32 after a 352-byte header).
+/usr/bin/python3 - "$TMP" <<'PY'
+import h5py, numpy as np, struct, sys
+t = sys.argv[1]
+img = h5py.File(f"{t}/noatt.h5", "r")["/recon/pet/pet_ideal_ring/image"]
+raw = open(f"{t}/img_pet_ideal_ring.nii", "rb").read()
+dims = struct.unpack("<8h", raw[40:56])
+assert dims[:4] == (3, img.shape[2], img.shape[1], img.shape[0]), dims
+pix = struct.unpack("<8f", raw[76:108])
+assert np.allclose(pix[1:4], img.attrs["voxel_size_mm"]), pix
+nii = np.frombuffer(raw[352:], dtype="<f4").reshape(img.shape)
+assert np.array_equal(nii, img[...])
+PY
 
 # In place: the image is replaced (MLEM now), the rest kept, no temporary left.
 "$MIST" recon "$TMP/r.h5" --quiet --set recon.algorithm=mlem --set recon.iterations=2
