@@ -143,6 +143,7 @@ Test(pet_recon, model_projectors_are_adjoint)
             lhs += (double)ax[i] * y[i];
         for (size_t i = 0; i < nv; i++)
             rhs += (double)x[i] * bp[i];
+        cr_log_info("subset %zu: relative adjointness error %.2e", s, fabs(lhs - rhs) / lhs);
         cr_assert_lt(fabs(lhs - rhs) / lhs, 1e-5, "subset %zu: %.9g vs %.9g", s, lhs, rhs);
         /* Attenuation factors lie in (0, 1] times the ring-pair weight. */
         for (size_t i = 0; i < sub.n; i++)

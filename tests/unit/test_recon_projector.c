@@ -104,6 +104,8 @@ Test(projector, back_is_the_adjoint_of_forward)
     }
     for (size_t i = 0; i < nv; i++)
         rhs += (double)x[i] * bp[i];
+    cr_log_info("adjointness: <Ax,y> = %.9g, <x,A^T y> = %.9g, relative error %.2e", lhs, rhs,
+                fabs(lhs - rhs) / fabs(lhs));
     cr_assert_gt(hits, nr / 4, "most rays should cross the image (%zu of %zu)", hits, nr);
     cr_assert_lt(fabs(lhs - rhs) / fabs(lhs), 1e-5, "<Ax,y> = %.9g, <x,A^T y> = %.9g", lhs, rhs);
     free(x);
