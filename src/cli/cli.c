@@ -52,8 +52,9 @@ static const cmd_spec COMMANDS[] = {
     {"run", "[STUDY.yaml] [-o OUT.h5] [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "run the whole pipeline of a study (the built-in default HER2 study without STUDY)",
      "Runs every stage that is built: study validation, the acquisition's decays in\n"
-     "time-slice batches over all MPI ranks, and the HDF5 result.  Stages not built yet\n"
-     "(phantom voxelisation, transport, detectors, recon, analysis) are named on stderr.\n"
+     "time-slice batches over all MPI ranks, the HDF5 result, and its OSEM reconstruction\n"
+     "(recon.* keys; `mist recon` reruns that stage alone).  Stages not built yet\n"
+     "(analysis) are named on stderr.\n"
      "Default output: NAME.h5 in the current directory, NAME being the study's name.\n"
      "Long runs write OUT.h5.checkpoint (every acquisition.checkpoint_s, default 300 s);\n"
      "after a crash, the same command with --resume finishes the run with the same result.",
