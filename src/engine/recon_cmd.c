@@ -342,7 +342,8 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
                                       "analytic geometric efficiency; no crystal efficiencies",
                                       err)) ||
                (st = mist_h5_attr_str(d, "tof", j->sino.n_tof > 1 ? "summed" : "none", err)) ||
-               (st = mist_h5_attr_double(d, "effective_time_s", &j->t_eff_s, 1, err)));
+               (st = mist_h5_attr_double(d, "effective_time_s", &j->t_eff_s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "calibration", &s->recon.calibration, 1, err)));
         H5Dclose(d);
     }
     if (f >= 0 && H5Fclose(f) < 0 && !st)
@@ -422,8 +423,9 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     }
     if (!st)
         st = mist_gauss_filter(&j.img, img, s.recon.postfilter_fwhm_mm, err);
+    float scale = (float)(1000.0 * s.recon.calibration); /* Bq/mm^3 -> Bq/mL, calibrated */
     for (size_t i = 0; !st && i < nv; i++)
-        img[i] *= 1000.0f; /* Bq/mm^3 -> Bq/mL */
+        img[i] *= scale;
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st && mpi.rank == 0)

@@ -81,7 +81,7 @@ mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_erro
 {
     static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
                                              "postfilter_fwhm_mm", "attenuation", "randoms",
-                                             "scatter", NULL};
+                                             "scatter", "calibration", NULL};
     static const char *const algorithms[] = {"osem", "mlem", NULL};
     static const char *const randoms[] = {"delayed", "none", NULL};
     static const char *const scatters[] = {"truth", "none", NULL};
@@ -106,7 +106,9 @@ mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_erro
         (st = mist_yaml_get_choice(recon, "recon", "randoms", MIST_OPTIONAL, 0, randoms, &rnd,
                                    err)) ||
         (st = mist_yaml_get_choice(recon, "recon", "scatter", MIST_OPTIONAL, 0, scatters, &sct,
-                                   err)))
+                                   err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "calibration", MIST_OPTIONAL, 1.0,
+                                   (mist_range){0.0, 1.0e6, 1, 0}, &s->recon.calibration, err)))
         return st;
     s->recon.algorithm = (mist_recon_algorithm)algorithm;
     s->recon.randoms_delayed = rnd == 0;

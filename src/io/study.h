@@ -61,6 +61,8 @@ typedef struct mist_study {
         int attenuation;           /**< 1: attenuation correction from /phantom/mu_511 */
         int randoms_delayed;       /**< 1: randoms estimate = delayed-window sinogram */
         int scatter_truth;         /**< 1: scatter estimate = the simulation's scatter truth */
+        double calibration;        /**< image factor of the scanner (1: none; from
+                                        scripts/calibrate_pet.sh for block scanners) */
     } recon;
 
     struct {
