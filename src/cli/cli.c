@@ -35,6 +35,7 @@ static const opt_spec OPTIONS[] = {
     {"json", 0, NULL, "machine-readable JSON output"},
     {"quick", 0, NULL, "the fast subset of the checks"},
     {"nifti", 0, "PREFIX", "also export NIfTI files PREFIX_*.nii (phantom: labels, density; recon: image)"},
+    {"interfile", 0, "PREFIX", "also export the sinograms of the model as Interfile PREFIX_*.hs/.s (STIR keys)"},
     {"help", 'h', NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
@@ -42,7 +43,7 @@ static const opt_spec OPTIONS[] = {
 static const char *const O_RUN[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
 static const char *const O_SIM[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
 static const char *const O_PHANTOM[] = {"output", "nifti", "help", NULL};
-static const char *const O_RECON[] = {"output", "set", "quiet", "nifti", "help", NULL};
+static const char *const O_RECON[] = {"output", "set", "quiet", "nifti", "interfile", "help", NULL};
 static const char *const O_JSON[] = {"json", "help", NULL};
 static const char *const O_SWEEP[] = {"output", "quiet", "help", NULL};
 static const char *const O_VALIDATE[] = {"quick", "json", "help", NULL};
@@ -63,7 +64,7 @@ static const cmd_spec COMMANDS[] = {
      NULL, 1, 1, O_PHANTOM},
     {"simulate", "STUDY.yaml -o OUT.h5 [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "phantom + tracer + acquisition, without reconstruction", NULL, 1, 1, O_SIM},
-    {"recon", "IN.h5 [-o OUT.h5] [--set recon.iterations=N ...] [--nifti PREFIX]",
+    {"recon", "IN.h5 [-o OUT.h5] [--set recon.KEY=VALUE]... [--nifti PREFIX] [--interfile PREFIX]",
      "reconstruct the data in a result file (OSEM)", NULL, 1, 1, O_RECON},
     {"analyze", "IN.h5 [--json]", "lesion contrast and detectability metrics", NULL, 1, 1, O_JSON},
     {"sweep", "SWEEP.yaml -o DIR", "protocol study over a grid of study overrides", NULL, 1, 1,
@@ -194,6 +195,8 @@ static int parse_args(const cmd_spec *c, int argc, char **argv, int first, mist_
                 a->output = value;
             else if (!strcmp(o->name, "nifti"))
                 a->nifti = value;
+            else if (!strcmp(o->name, "interfile"))
+                a->interfile = value;
             else if (!strcmp(o->name, "quiet"))
                 a->quiet = 1;
             else if (!strcmp(o->name, "json"))

@@ -31,11 +31,11 @@ static int not_built(const char *cmd, const char *what)
 
 /* Reconstruct `in` (into `out`, or in place), saying what was done on rank 0. */
 static mist_status run_recon(const char *cmd, const char *in, const char *out,
-                             const char *const *sets, size_t n_sets, const char *nifti, int quiet,
-                             mist_error *err)
+                             const char *const *sets, size_t n_sets, const char *nifti,
+                             const char *interfile, int quiet, mist_error *err)
 {
     mist_recon_summary sum;
-    mist_status st = mist_recon_file(in, out, sets, n_sets, nifti, &sum, err);
+    mist_status st = mist_recon_file(in, out, sets, n_sets, nifti, interfile, &sum, err);
     if (!st && !quiet && mist_mpi_world().rank == 0)
         fprintf(stderr,
                 "mist %s: /recon/pet/%s/image in %s: %d x %d x %d voxels of %g mm, %d iterations "
@@ -51,8 +51,8 @@ static int cmd_recon(const mist_cli_args *a)
 {
     mist_error err;
     mist_error_clear(&err);
-    mist_status st = run_recon("recon", a->pos[0], a->output, a->sets, a->n_sets, a->nifti, a->quiet,
-                               &err);
+    mist_status st = run_recon("recon", a->pos[0], a->output, a->sets, a->n_sets, a->nifti,
+                               a->interfile, a->quiet, &err);
     return report("recon", st, &err);
 }
 
@@ -93,7 +93,7 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
         for (size_t i = 0; i < a->n_sets; i++)
             if (!strncmp(a->sets[i], "recon.", 6))
                 rsets[nr++] = a->sets[i];
-        st = run_recon(cmd, opts.output, NULL, rsets, nr, NULL, a->quiet, &err);
+        st = run_recon(cmd, opts.output, NULL, rsets, nr, NULL, NULL, a->quiet, &err);
     }
     mist_study_free(study);
     return report(cmd, st, &err);

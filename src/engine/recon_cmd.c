@@ -12,6 +12,7 @@
 #include "io/h5in.h"
 #include "io/h5out.h"
 #include "io/image_io.h"
+#include "io/interfile.h"
 #include "io/study.h"
 #include "io/yaml_doc.h"
 #include "par/mpi_env.h"
@@ -369,9 +370,50 @@ static void on_iteration(void *ctx, int it, const float *img)
     }
 }
 
+/* Rank 0: the model's data as Interfile sinograms. */
+static mist_status export_interfile(const char *prefix, const pet_job *j, mist_error *err)
+{
+    size_t len = strlen(prefix) + 32;
+    char *path = malloc(len);
+    float *mult = malloc(j->n_bins * sizeof *mult);
+    mist_status st = MIST_OK;
+    if (!path || !mult)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the Interfile export");
+    if (!st) {
+        snprintf(path, len, "%s_prompts", prefix);
+        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, j->prompts,
+                                      "prompts (TOF summed)", err);
+    }
+    if (!st && j->additive) {
+        snprintf(path, len, "%s_additive", prefix);
+        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, j->additive,
+                                      "additive: randoms and scatter estimates", err);
+    }
+    if (!st) {
+        size_t nvr = (size_t)j->sino.n_views * j->sino.n_radial;
+        float p1[3], p2[3];
+        for (size_t b = 0; b < j->n_bins; b++) {
+            float att = 1.0f;
+            if (j->mu_mm) {
+                mist_pet_lor_ends(&j->lors, b, p1, p2);
+                att = expf(-mist_joseph3d_fwd_ray(&j->img, j->mu_mm, p1, p2));
+            }
+            mult[b] = j->sens[(b / nvr) * j->sino.n_radial + b % j->sino.n_radial] * att;
+        }
+        snprintf(path, len, "%s_multiplicative", prefix);
+        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, mult,
+                                      "multiplicative: T_eff x geometric efficiency [mm^2 s] x "
+                                      "attenuation",
+                                      err);
+    }
+    free(path);
+    free(mult);
+    return st;
+}
+
 mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, const char *nifti_prefix, mist_recon_summary *sum,
-                            mist_error *err)
+                            size_t n_sets, const char *nifti_prefix, const char *interfile_prefix,
+                            mist_recon_summary *sum, mist_error *err)
 {
     memset(sum, 0, sizeof *sum);
     mist_mpi mpi = mist_mpi_world();
@@ -394,6 +436,10 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
         st = read_job(in, &s, &j, f, err);
     if (f >= 0)
         H5Fclose(f);
+    if (!st && interfile_prefix && mpi.rank == 0)
+        st = export_interfile(interfile_prefix, &j, err);
+    mist_mpi_share_error(st, err);
+    st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st) {
         mist_pet_recon_input ri = {.lors = &j.lors,
                                    .img = j.img,

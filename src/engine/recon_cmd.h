@@ -41,9 +41,14 @@ typedef struct mist_recon_summary {
     double memory_MiB;      /**< model + OSEM work space on this rank */
 } mist_recon_summary;
 
-/* nifti_prefix (may be NULL): also write the image as PREFIX_<scanner>.nii. */
+/* nifti_prefix (may be NULL): also write the image as PREFIX_<scanner>.nii;
+ * interfile_prefix (may be NULL): also write the data of the model as
+ * Interfile sinograms (io/interfile.h) PREFIX_prompts, PREFIX_additive
+ * (randoms + scatter estimates, when used) and PREFIX_multiplicative
+ * (T_eff x geometric efficiency x attenuation factor, so
+ * prompts ~ multiplicative x (A x) + additive with x in Bq/mm^3). */
 mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, const char *nifti_prefix, mist_recon_summary *sum,
-                            mist_error *err);
+                            size_t n_sets, const char *nifti_prefix, const char *interfile_prefix,
+                            mist_recon_summary *sum, mist_error *err);
 
 #endif

@@ -38,7 +38,7 @@ echo "corrected: recon / truth = $r"
 # -o: a new file with the image replaced; the input untouched.
 sum_before=$(md5sum < "$TMP/r.h5")
 "$MIST" recon "$TMP/r.h5" -o "$TMP/noatt.h5" --quiet --set recon.attenuation=false \
-  --set recon.iterations=10 --nifti "$TMP/img"
+  --set recon.iterations=10 --nifti "$TMP/img" --interfile "$TMP/sino"
 [ "$(md5sum < "$TMP/r.h5")" = "$sum_before" ] || { echo "FAIL: -o changed the input"; exit 1; }
 r=$(ratio "$TMP/noatt.h5")
 echo "no attenuation correction: recon / truth = $r"
@@ -57,6 +57,24 @@ pix = struct.unpack("<8f", raw[76:108])
 assert np.allclose(pix[1:4], img.attrs["voxel_size_mm"]), pix
 nii = np.frombuffer(raw[352:], dtype="<f4").reshape(img.shape)
 assert np.array_equal(nii, img[...])
+PY
+
+# The Interfile export: headers whose axial sizes add up to the planes, and
+# data equal to the file's prompts and to delayed + scatters.
+/usr/bin/python3 - "$TMP" <<'PY'
+import h5py, numpy as np, re, sys
+t = sys.argv[1]
+g = h5py.File(f"{t}/noatt.h5", "r")["/pet/pet_ideal_ring"]
+shape = g["prompts"].shape
+for name, want in (("prompts", g["prompts"][...]), ("additive", g["delayed"][...] + g["scatters"][...])):
+    hdr = open(f"{t}/sino_{name}.hs").read()
+    sizes = [int(v) for v in re.search(r"!matrix size \[3\] := \{([^}]*)\}", hdr).group(1).split(",")]
+    assert sum(sizes) == shape[0], (sizes, shape)
+    assert re.search(r"!matrix size \[2\] := %d\n" % shape[1], hdr)
+    data = np.fromfile(f"{t}/sino_{name}.s", dtype="<f4").reshape(shape)
+    assert np.array_equal(data, want.astype(np.float32)), name
+m = np.fromfile(f"{t}/sino_multiplicative.s", dtype="<f4")
+assert m.min() >= 0 and m.max() > 0
 PY
 
 # In place: the image is replaced (MLEM now), the rest kept, no temporary left.
