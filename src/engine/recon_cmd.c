@@ -331,6 +331,7 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
                (st = mist_h5_attr_int(d, "subsets", s->recon.subsets, err)) ||
                (st = mist_h5_attr_double(d, "postfilter_fwhm_mm", &s->recon.postfilter_fwhm_mm, 1,
                                          err)) ||
+               (st = mist_h5_attr_double(d, "psf_fwhm_mm", &s->recon.psf_fwhm_mm, 1, err)) ||
                (st = mist_h5_attr_str(d, "attenuation",
                                       s->recon.attenuation ? "/phantom/mu_511" : "none", err)) ||
                (st = mist_h5_attr_str(d, "randoms", s->recon.randoms_delayed ? "delayed" : "none",
@@ -447,6 +448,7 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
                                    .additive = j.additive,
                                    .mu_mm = j.mu_mm,
                                    .sens = j.sens,
+                                   .psf_fwhm_mm = s.recon.psf_fwhm_mm,
                                    .n_subsets = (size_t)s.recon.subsets,
                                    .rank = mpi.rank,
                                    .n_ranks = mpi.size};

@@ -58,6 +58,7 @@ typedef struct mist_study {
         long iterations, subsets;
         double voxel_mm; /**< [mm] reconstructed voxel size */
         double postfilter_fwhm_mm; /**< [mm] Gaussian post-filter (0: none) */
+        double psf_fwhm_mm;        /**< [mm] image-space resolution model in the projector (0: none) */
         int attenuation;           /**< 1: attenuation correction from /phantom/mu_511 */
         int randoms_delayed;       /**< 1: randoms estimate = delayed-window sinogram */
         int scatter_truth;         /**< 1: scatter estimate = the simulation's scatter truth */

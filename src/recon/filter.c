@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Filter along axis `ax` with kernel k[-r..r] (k + r is its centre). */
+/* Filter along axis `ax` with kernel k[-r..r] (k + r is its centre);
+ * renorm = 1 divides by the weight of the taps inside the image. */
 static void filter_axis(const mist_img_geom *g, float *img, float *line, int ax, const double *k,
-                        int r)
+                        int r, int renorm)
 {
     const size_t stride[3] = {1, (size_t)g->n[0], (size_t)g->n[0] * (size_t)g->n[1]};
     int n = g->n[ax];
@@ -24,7 +25,7 @@ static void filter_axis(const mist_img_geom *g, float *img, float *line, int ax,
                     s += k[t + r] * line[i + t];
                     w += k[t + r];
                 }
-                img[base + (size_t)i * stride[ax]] = (float)(s / w);
+                img[base + (size_t)i * stride[ax]] = (float)(renorm ? s / w : s);
             }
         }
     }
@@ -53,9 +54,26 @@ mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm
         for (int t = -r; t <= r; t++)
             k[t + r] = exp(-0.5 * t * t / (sig * sig));
         if (r > 0)
-            filter_axis(g, img, line, ax, k, r);
+            filter_axis(g, img, line, ax, k, r, 1);
     }
     free(line);
     free(k);
     return MIST_OK;
+}
+
+void mist_gauss_psf(const mist_img_geom *g, float *img, float *line, double fwhm_mm)
+{
+    double sigma_mm = fwhm_mm / (2.0 * sqrt(2.0 * log(2.0)));
+    for (int ax = 0; ax < 3 && fwhm_mm > 0; ax++) {
+        double sig = sigma_mm / g->voxel_mm[ax], k[65], sum = 0.0;
+        int r = (int)ceil(3.0 * sig);
+        if (r > 32)
+            r = 32;
+        for (int t = -r; t <= r; t++)
+            sum += k[t + r] = exp(-0.5 * t * t / (sig * sig));
+        for (int t = -r; t <= r; t++)
+            k[t + r] /= sum;
+        if (r > 0)
+            filter_axis(g, img, line, ax, k, r, 0);
+    }
 }

@@ -2,6 +2,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "recon/filter.h"
 
 static mist_osem_subset subset_of(void *ctx, size_t s)
 {
@@ -15,6 +18,11 @@ static void fwd(void *ctx, size_t s, size_t n, const float *img, float *proj)
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
     float p1[3], p2[3];
+    if (r->psf_fwhm_mm > 0) {
+        memcpy(r->work, img, mist_img_count(&r->img) * sizeof *img);
+        mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
+        img = r->work;
+    }
     for (size_t i = 0; i < n; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
         proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
@@ -25,10 +33,20 @@ static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
 {
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
-    float p1[3], p2[3];
+    float p1[3], p2[3], *out = img;
+    size_t nv = mist_img_count(&r->img);
+    if (r->psf_fwhm_mm > 0) {
+        memset(r->work, 0, nv * sizeof *r->work);
+        out = r->work;
+    }
     for (size_t i = 0; i < n; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
-        mist_joseph3d_back_ray(&r->img, img, p1, p2, proj[i]);
+        mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
+    }
+    if (r->psf_fwhm_mm > 0) {
+        mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
+        for (size_t j = 0; j < nv; j++)
+            img[j] += r->work[j];
     }
 }
 
@@ -115,7 +133,10 @@ static mist_status rank_bins(const mist_pet_recon_input *in, const uint8_t *use,
 mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in,
                                 mist_error *err)
 {
-    *r = (mist_pet_recon){.lors = in->lors, .img = in->img, .n_subsets = in->n_subsets};
+    *r = (mist_pet_recon){.lors = in->lors,
+                          .img = in->img,
+                          .n_subsets = in->n_subsets,
+                          .psf_fwhm_mm = in->psf_fwhm_mm};
     if (in->n_subsets < 1 || in->n_subsets > in->lors->n_views)
         return mist_error_set(err, MIST_ERR_INPUT,
                               "recon.subsets: expected 1 to %u (the sinogram's views), got %zu",
@@ -124,7 +145,14 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
         return mist_error_set(err, MIST_ERR_INPUT, "sinogram too large for 32-bit bin indices");
     r->subsets = calloc(in->n_subsets, sizeof *r->subsets);
     uint8_t *use = r->subsets ? bins_in_use(in) : NULL;
-    if (!use) {
+    if (in->psf_fwhm_mm > 0) {
+        int nmax = in->img.n[0] > in->img.n[1] ? in->img.n[0] : in->img.n[1];
+        nmax = nmax > in->img.n[2] ? nmax : in->img.n[2];
+        r->work = malloc(mist_img_count(&in->img) * sizeof *r->work);
+        r->line = malloc((size_t)nmax * sizeof *r->line);
+    }
+    if (!use || (in->psf_fwhm_mm > 0 && (!r->work || !r->line))) {
+        free(use);
         mist_pet_recon_free(r);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
     }
@@ -175,6 +203,8 @@ void mist_pet_recon_free(mist_pet_recon *r)
         free(r->subsets[s].a);
     }
     free(r->subsets);
+    free(r->work);
+    free(r->line);
     *r = (mist_pet_recon){0};
 }
 

@@ -8,6 +8,9 @@
  * att_i = exp(-(A mu)_i) the attenuation along the LOR from the mu-map
  * [1/mm] on the same grid, and a_i the expected randoms + scatter.
  *
+ * With psf_fwhm_mm > 0 the projector is A G, G a symmetric Gaussian blur in
+ * image space (recon/filter.h), and the back projector G A^T.
+ *
  * Subsets are interleaved views: subset s holds the views v with
  * v mod n_subsets = s.  Only bins whose LOR crosses the image are kept (the
  * others carry no information about x); of each subset's bins with counts,
@@ -35,6 +38,7 @@ typedef struct mist_pet_recon_input {
     const float *sens;         /**< [planes * radial] sensitivity per (plane, radial bin) that
                                     replaces the ring-pair count w (e.g. T x geometric
                                     efficiency, recon/pet_lor.h), or NULL */
+    double psf_fwhm_mm;        /**< [mm] image-space Gaussian resolution model (0: none) */
     size_t n_subsets;
     int rank, n_ranks;         /**< this rank's share of the rays */
 } mist_pet_recon_input;
@@ -51,6 +55,8 @@ typedef struct mist_pet_recon {
     mist_img_geom img;
     size_t n_subsets;
     mist_pet_subset *subsets; /**< [n_subsets], this rank's bins */
+    double psf_fwhm_mm;       /**< [mm] resolution model: A G instead of A (0: none) */
+    float *work, *line;       /**< [voxels], [longest axis]: PSF scratch */
 } mist_pet_recon;
 
 /* Set up the model (computes the attenuation factors of this rank's bins). */
