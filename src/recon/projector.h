@@ -49,6 +49,26 @@ float mist_joseph3d_fwd_ray(const mist_img_geom *g, const float *img, const floa
 void mist_joseph3d_back_ray(const mist_img_geom *g, float *img, const float p1[3],
                             const float p2[3], float value);
 
+/* Time of flight along a ray: n_tof bins of bin_mm in x, the signed
+ * distance from the ray's midpoint toward p2 (a coincidence tau = 2 x / c
+ * apart; recon/pet_lor.h's LORs are ordered so that x grows with tau), bin k
+ * centred at (k - (n_tof - 1) / 2) bin_mm, the outer bins open-ended;
+ * Gaussian timing kernel of sigma_mm in x (c sigma_tau / 2).  The TOF
+ * weights of a point sum to 1 over the bins, so the TOF projections of a ray
+ * add up to its non-TOF projection. */
+typedef struct mist_tof {
+    int n_tof;
+    float bin_mm, sigma_mm;
+} mist_tof;
+
+/* TOF line integrals of img along p1 -> p2: proj[k], k < n_tof. */
+void mist_joseph3d_tof_fwd_ray(const mist_img_geom *g, const float *img, const float p1[3],
+                               const float p2[3], const mist_tof *tof, float *proj);
+
+/* The adjoint: add sum_k proj[k] times the TOF weights of the ray into img. */
+void mist_joseph3d_tof_back_ray(const mist_img_geom *g, float *img, const float p1[3],
+                                const float p2[3], const mist_tof *tof, const float *proj);
+
 /* Drivers over n rays: xstart, xend [3 * n] (x, y, z of each ray's ends, mm);
  * fwd writes proj[n]; back adds proj[r] times ray r into img. */
 void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xstart,

@@ -115,3 +115,78 @@ Test(projector, back_is_the_adjoint_of_forward)
     free(y);
     free(ax);
 }
+
+Test(projector, tof_bins_add_up_to_the_non_tof_projection_and_peak_at_the_source)
+{
+    mist_img_geom g = grid(41, 41, 5, 2.0f, 2.0f, 2.0f);
+    size_t nv = mist_img_count(&g);
+    float *img = calloc(nv, sizeof *img);
+    /* One hot voxel 20 mm from the centre along +x, on the ray's line. */
+    int hot = 20 + 10;
+    img[(2 * 41 + 20) * 41 + hot] = 1.0f;
+    mist_tof tof = {.n_tof = 11, .bin_mm = 7.5f, .sigma_mm = 6.0f};
+    float p1[3] = {-300, 0, 0}, p2[3] = {300, 0, 0}, t[11];
+    mist_joseph3d_tof_fwd_ray(&g, img, p1, p2, &tof, t);
+    float sum = 0;
+    int kmax = 0;
+    for (int k = 0; k < 11; k++) {
+        sum += t[k];
+        if (t[k] > t[kmax])
+            kmax = k;
+    }
+    cr_assert_float_eq(sum, mist_joseph3d_fwd_ray(&g, img, p1, p2), 1e-5);
+    /* x = +20 mm toward p2: bin centred nearest 20 mm, (k - 5) 7.5 -> k = 8 (22.5 mm). */
+    cr_assert_eq(kmax, 8, "peak in bin %d", kmax);
+    /* Reversed ray: x = -20 mm, the mirror bin. */
+    mist_joseph3d_tof_fwd_ray(&g, img, p2, p1, &tof, t);
+    kmax = 0;
+    for (int k = 0; k < 11; k++)
+        if (t[k] > t[kmax])
+            kmax = k;
+    cr_assert_eq(kmax, 2, "peak in bin %d", kmax);
+    free(img);
+}
+
+Test(projector, tof_back_is_the_adjoint_of_tof_forward)
+{
+    mist_img_geom g = grid(15, 13, 9, 2.0f, 2.5f, 3.0f);
+    size_t nv = mist_img_count(&g), nr = 1500;
+    mist_tof tof = {.n_tof = 9, .bin_mm = 12.0f, .sigma_mm = 10.0f};
+    float *x = malloc(nv * sizeof *x), *bp = calloc(nv, sizeof *bp);
+    float *y = malloc(nr * 9 * sizeof *y), *ax = malloc(nr * 9 * sizeof *ax);
+    float *ends = malloc(6 * nr * sizeof *ends);
+    mist_rng rng;
+    mist_rng_seed(&rng, 777, 3);
+    for (size_t i = 0; i < nv; i++)
+        x[i] = (float)mist_rng_uniform(&rng);
+    for (size_t r = 0; r < nr; r++) {
+        for (int e = 0; e < 2; e++) {
+            double u[3], n2 = 0;
+            for (int k = 0; k < 3; k++) {
+                u[k] = 2 * mist_rng_uniform(&rng) - 1;
+                n2 += u[k] * u[k];
+            }
+            for (int k = 0; k < 3; k++)
+                ends[6 * r + 3 * e + k] = (float)(50.0 * u[k] / sqrt(n2));
+        }
+        for (int k = 0; k < 9; k++)
+            y[9 * r + k] = (float)mist_rng_uniform(&rng);
+    }
+    for (size_t r = 0; r < nr; r++) {
+        mist_joseph3d_tof_fwd_ray(&g, x, ends + 6 * r, ends + 6 * r + 3, &tof, ax + 9 * r);
+        mist_joseph3d_tof_back_ray(&g, bp, ends + 6 * r, ends + 6 * r + 3, &tof, y + 9 * r);
+    }
+    double lhs = 0, rhs = 0;
+    for (size_t i = 0; i < nr * 9; i++)
+        lhs += (double)ax[i] * y[i];
+    for (size_t i = 0; i < nv; i++)
+        rhs += (double)x[i] * bp[i];
+    cr_log_info("TOF adjointness: relative error %.2e", fabs(lhs - rhs) / fabs(lhs));
+    cr_assert_gt(lhs, 0);
+    cr_assert_lt(fabs(lhs - rhs) / fabs(lhs), 1e-5, "%.9g vs %.9g", lhs, rhs);
+    free(x);
+    free(bp);
+    free(y);
+    free(ax);
+    free(ends);
+}
