@@ -9,7 +9,9 @@
 static mist_osem_subset subset_of(void *ctx, size_t s)
 {
     const mist_pet_subset *p = &((const mist_pet_recon *)ctx)->subsets[s];
-    return (mist_osem_subset){.n = p->n, .n_data = p->n_data, .y = p->y, .m = p->m, .a = p->a};
+    size_t nt = (size_t)((const mist_pet_recon *)ctx)->tof.n_tof;
+    return (mist_osem_subset){
+        .n = p->n * nt, .n_data = p->n_data * nt, .y = p->y, .m = p->m, .a = p->a};
 }
 
 /* The thin drivers: one ray per bin of this rank's share of subset s. */
@@ -23,9 +25,13 @@ static void fwd(void *ctx, size_t s, size_t n, const float *img, float *proj)
         mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
         img = r->work;
     }
-    for (size_t i = 0; i < n; i++) {
+    size_t nt = (size_t)r->tof.n_tof;
+    for (size_t i = 0; i < n / nt; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
-        proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
+        if (nt > 1)
+            mist_joseph3d_tof_fwd_ray(&r->img, img, p1, p2, &r->tof, proj + i * nt);
+        else
+            proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
     }
 }
 
@@ -39,9 +45,13 @@ static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
         memset(r->work, 0, nv * sizeof *r->work);
         out = r->work;
     }
-    for (size_t i = 0; i < n; i++) {
+    size_t nt = (size_t)r->tof.n_tof;
+    for (size_t i = 0; i < n / nt; i++) {
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
-        mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
+        if (nt > 1)
+            mist_joseph3d_tof_back_ray(&r->img, out, p1, p2, &r->tof, proj + i * nt);
+        else
+            mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
     }
     if (r->psf_fwhm_mm > 0) {
         mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
@@ -60,6 +70,17 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
                              .back = back};
 }
 
+/* 1 if LOR b has counts in some TOF bin. */
+static int has_counts(const mist_pet_recon_input *in, size_t b)
+{
+    size_t nb = mist_pet_lors_count(in->lors);
+    int nt = in->tof.n_tof > 1 ? in->tof.n_tof : 1;
+    for (int k = 0; k < nt; k++)
+        if (in->prompts[(size_t)k * nb + b] > 0)
+            return 1;
+    return 0;
+}
+
 /* Bins of subset s that are in use (use[b] = 1: the LOR crosses the image
  * and its efficiency is > 0), in bin order, those with counts (data = 1) or
  * without (data = 0); count only when bin == NULL. */
@@ -72,7 +93,7 @@ static size_t subset_bins(const mist_pet_recon_input *in, const uint8_t *use, si
         for (uint32_t v = (uint32_t)s; v < l->n_views; v += (uint32_t)in->n_subsets) {
             size_t b0 = ((size_t)plane * l->n_views + v) * l->n_radial;
             for (size_t b = b0; b < b0 + l->n_radial; b++) {
-                if (!use[b] || (in->prompts[b] > 0) != data)
+                if (!use[b] || has_counts(in, b) != data)
                     continue;
                 if (bin)
                     bin[n] = (uint32_t)b;
@@ -136,7 +157,16 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
     *r = (mist_pet_recon){.lors = in->lors,
                           .img = in->img,
                           .n_subsets = in->n_subsets,
-                          .psf_fwhm_mm = in->psf_fwhm_mm};
+                          .psf_fwhm_mm = in->psf_fwhm_mm,
+                          .tof = in->tof};
+    if (r->tof.n_tof < 1)
+        r->tof.n_tof = 1;
+    if (r->tof.n_tof > 1 &&
+        (!(r->tof.bin_mm > 0 && r->tof.sigma_mm > 0) || r->tof.n_tof > MIST_TOF_MAX_BINS))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "TOF: expected 2 to %d bins of positive width and a timing "
+                              "resolution > 0 (got %d bins)",
+                              MIST_TOF_MAX_BINS, r->tof.n_tof);
     if (in->n_subsets < 1 || in->n_subsets > in->lors->n_views)
         return mist_error_set(err, MIST_ERR_INPUT,
                               "recon.subsets: expected 1 to %u (the sinogram's views), got %zu",
@@ -164,7 +194,8 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
             mist_pet_recon_free(r);
             return st;
         }
-        size_t k = p->n ? p->n : 1;
+        size_t nt = (size_t)r->tof.n_tof, nb = mist_pet_lors_count(in->lors);
+        size_t k = (p->n ? p->n : 1) * nt;
         p->y = malloc(k * sizeof *p->y);
         p->m = malloc(k * sizeof *p->m);
         p->a = in->additive ? malloc(k * sizeof *p->a) : NULL;
@@ -184,10 +215,12 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
                 mist_pet_lor_ends(in->lors, b, p1, p2);
                 m *= exp(-(double)mist_joseph3d_fwd_ray(&in->img, in->mu_mm, p1, p2));
             }
-            p->y[i] = in->prompts[b];
-            p->m[i] = (float)m;
-            if (p->a)
-                p->a[i] = in->additive[b];
+            for (size_t t = 0; t < nt; t++) {
+                p->y[i * nt + t] = in->prompts[t * nb + b];
+                p->m[i * nt + t] = (float)m;
+                if (p->a)
+                    p->a[i * nt + t] = in->additive[t * nb + b];
+            }
         }
     }
     free(use);
@@ -209,18 +242,28 @@ void mist_pet_recon_free(mist_pet_recon *r)
 }
 
 void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const float *img,
-                      const float *mu_mm, float *sino)
+                      const float *mu_mm, const mist_tof *tof, float *sino)
 {
     size_t n = mist_pet_lors_count(lors), nvr = (size_t)lors->n_views * lors->n_radial;
-    float p1[3], p2[3];
+    int nt = tof && tof->n_tof > 1 ? tof->n_tof : 1;
+    float p1[3], p2[3], t[MIST_TOF_MAX_BINS];
+    if (nt > MIST_TOF_MAX_BINS)
+        nt = MIST_TOF_MAX_BINS;
     for (size_t b = 0; b < n; b++) {
         float w = lors->weight[b / nvr];
-        if (!(w > 0)) {
-            sino[b] = 0.0f;
-            continue;
+        for (int k = 0; k < nt; k++)
+            t[k] = 0.0f;
+        if (w > 0) {
+            mist_pet_lor_ends(lors, b, p1, p2);
+            float att = mu_mm ? expf(-mist_joseph3d_fwd_ray(g, mu_mm, p1, p2)) : 1.0f;
+            if (nt > 1)
+                mist_joseph3d_tof_fwd_ray(g, img, p1, p2, tof, t);
+            else
+                t[0] = mist_joseph3d_fwd_ray(g, img, p1, p2);
+            for (int k = 0; k < nt; k++)
+                t[k] *= w * att;
         }
-        mist_pet_lor_ends(lors, b, p1, p2);
-        float att = mu_mm ? expf(-mist_joseph3d_fwd_ray(g, mu_mm, p1, p2)) : 1.0f;
-        sino[b] = w * att * mist_joseph3d_fwd_ray(g, img, p1, p2);
+        for (int k = 0; k < nt; k++)
+            sino[(size_t)k * n + b] = t[k];
     }
 }

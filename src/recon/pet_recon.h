@@ -11,6 +11,9 @@
  * With psf_fwhm_mm > 0 the projector is A G, G a symmetric Gaussian blur in
  * image space (recon/filter.h), and the back projector G A^T.
  *
+ * With TOF (tof.n_tof > 1) A is the TOF projector (recon/projector.h): each
+ * LOR has n_tof bins, the TOF axis slowest in the data.
+ *
  * Subsets are interleaved views: subset s holds the views v with
  * v mod n_subsets = s.  Only bins whose LOR crosses the image are kept (the
  * others carry no information about x); of each subset's bins with counts,
@@ -31,9 +34,10 @@
 typedef struct mist_pet_recon_input {
     const mist_pet_lors *lors; /**< the sinogram's LORs */
     mist_img_geom img;         /**< image grid */
-    const float *prompts;      /**< [bins] measured counts (non-TOF) */
-    const float *additive;     /**< [bins] expected randoms + scatter, or NULL */
+    const float *prompts;      /**< [n_tof][bins] measured counts (n_tof = 1: non-TOF) */
+    const float *additive;     /**< [n_tof][bins] expected randoms + scatter, or NULL */
     const float *norm;         /**< [bins] LOR efficiencies, or NULL (all 1) */
+    mist_tof tof;              /**< TOF bins and kernel (n_tof <= 1: none) */
     const float *mu_mm;        /**< [voxels] attenuation coefficients [1/mm], or NULL */
     const float *sens;         /**< [planes * radial] sensitivity per (plane, radial bin) that
                                     replaces the ring-pair count w (e.g. T x geometric
@@ -44,10 +48,10 @@ typedef struct mist_pet_recon_input {
 } mist_pet_recon_input;
 
 typedef struct mist_pet_subset {
-    size_t n;
-    size_t n_data;        /**< the first n_data bins hold the counts (y > 0) */
-    uint32_t *bin;        /**< [n] sinogram bin indices */
-    float *y, *m, *a;     /**< [n] measured, multiplicative factor, additive (or NULL) */
+    size_t n;             /**< LORs (non-TOF bins) */
+    size_t n_data;        /**< the first n_data LORs hold the counts (y > 0 in some TOF bin) */
+    uint32_t *bin;        /**< [n] sinogram bin indices (non-TOF) */
+    float *y, *m, *a;     /**< [n][n_tof] measured, multiplicative factor, additive (or NULL) */
 } mist_pet_subset;
 
 typedef struct mist_pet_recon {
@@ -56,6 +60,7 @@ typedef struct mist_pet_recon {
     size_t n_subsets;
     mist_pet_subset *subsets; /**< [n_subsets], this rank's bins */
     double psf_fwhm_mm;       /**< [mm] resolution model: A G instead of A (0: none) */
+    mist_tof tof;             /**< n_tof >= 1 */
     float *work, *line;       /**< [voxels], [longest axis]: PSF scratch */
 } mist_pet_recon;
 
@@ -67,9 +72,10 @@ void mist_pet_recon_free(mist_pet_recon *r);
 /* The model as OSEM sees it. */
 mist_osem_model mist_pet_recon_model(mist_pet_recon *r);
 
-/* Noiseless data (for tests and checks): sino[i] = w_i att_i (A x)_i over all
- * bins, att from mu_mm (NULL: none). */
+/* Noiseless data (for tests and checks): sino[k][i] = w_i att_i (A x)_{i,k}
+ * over all bins i (and TOF bins k when tof is not NULL and has n_tof > 1),
+ * att from mu_mm (NULL: none). */
 void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const float *img,
-                      const float *mu_mm, float *sino);
+                      const float *mu_mm, const mist_tof *tof, float *sino);
 
 #endif

@@ -183,20 +183,26 @@ void mist_joseph3d_back_ray(const mist_img_geom *g, float *img, const float p1[3
     joseph_ray_walk(&r, NULL, img, value, 1);
 }
 
-/* TOF weights at x [mm] from the midpoint: wk[k] for k < n_tof. */
+/* TOF weights at x [mm] from the midpoint: wk[k] for k < n_tof; the
+ * kernel is cut at 5 sigma (edges beyond count as 0 or 1). */
 static void tof_weights(const mist_tof *tof, double x, float *wk)
 {
     double prev = 0.0; /* Phi at the lower edge of bin k (bin 0 open below) */
-    double s = tof->sigma_mm * sqrt(2.0);
+    double s = tof->sigma_mm * sqrt(2.0), cut = 5.0 * tof->sigma_mm;
     for (int k = 0; k < tof->n_tof; k++) {
-        double hi_edge = (k + 1 - 0.5 * tof->n_tof) * tof->bin_mm;
-        double cur = k == tof->n_tof - 1 ? 1.0 : 0.5 * erfc(-(hi_edge - x) / s);
+        double hi_edge = (k + 1 - 0.5 * tof->n_tof) * tof->bin_mm, cur;
+        if (k == tof->n_tof - 1 || hi_edge - x > cut)
+            cur = 1.0;
+        else if (hi_edge - x < -cut)
+            cur = 0.0;
+        else
+            cur = 0.5 * erfc(-(hi_edge - x) / s);
         wk[k] = (float)(cur - prev);
         prev = cur;
     }
 }
 
-#define MIST_TOF_MAX 256
+#define MIST_TOF_MAX MIST_TOF_MAX_BINS
 
 /* The TOF per-ray worker: every plane's sample (all taps bounds-checked)
  * spread over the TOF bins by the kernel at the plane's distance from the

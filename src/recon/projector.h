@@ -56,6 +56,8 @@ void mist_joseph3d_back_ray(const mist_img_geom *g, float *img, const float p1[3
  * Gaussian timing kernel of sigma_mm in x (c sigma_tau / 2).  The TOF
  * weights of a point sum to 1 over the bins, so the TOF projections of a ray
  * add up to its non-TOF projection. */
+#define MIST_TOF_MAX_BINS 256 /**< TOF bins a ray worker handles */
+
 typedef struct mist_tof {
     int n_tof;
     float bin_mm, sigma_mm;

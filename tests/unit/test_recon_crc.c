@@ -92,7 +92,7 @@ Test(recon_crc, rises_with_iterations_and_rod_size)
                         x[v] = 4.0f;
                 }
             }
-    mist_pet_forward(&l, &g, x, mu, y);
+    mist_pet_forward(&l, &g, x, mu, NULL, y);
     mist_pet_recon r;
     mist_pet_recon_input in = {.lors = &l, .img = g, .prompts = y, .mu_mm = mu, .n_subsets = 4,
                                .rank = 0, .n_ranks = 1};
