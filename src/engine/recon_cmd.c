@@ -38,6 +38,8 @@ typedef struct pet_job {
     float *prompts, *additive, *mu_mm, *sens;
     mist_img_geom img;
     double t_eff_s; /**< decay-weighted simulated time [s] relative to the frame start */
+    int n_tof;      /**< TOF bins in the data, 1 when reconstructed without TOF */
+    double tof_bin_ps, tof_fwhm_ps;
     mist_pet_lors lors;
 } pet_job;
 
@@ -79,7 +81,8 @@ static mist_status read_settings(hid_t f, const char *in, const char *const *set
     return st;
 }
 
-/* Read a sinogram as float [planes, views, radial], TOF bins summed. */
+/* Read a sinogram as float [planes, views, radial] (TOF bins summed), or
+ * [j->n_tof][planes, views, radial] when j->n_tof > 1. */
 static mist_status read_sino(hid_t f, const pet_job *j, const char *what, float **out,
                              mist_error *err)
 {
@@ -101,7 +104,12 @@ static mist_status read_sino(hid_t f, const pet_job *j, const char *what, float 
                               "after a TOF axis) from the scanner's sinogram attributes",
                               path, j->sino.n_planes, j->sino.n_views, j->sino.n_radial);
     }
-    for (size_t t = 1; t < n_tof; t++)
+    if (j->n_tof > 1 && n_tof != (size_t)j->n_tof) {
+        free(*out);
+        *out = NULL;
+        return mist_error_set(err, MIST_ERR_INPUT, "%s: expected %d TOF bins", path, j->n_tof);
+    }
+    for (size_t t = 1; j->n_tof <= 1 && t < n_tof; t++)
         for (size_t i = 0; i < j->n_bins; i++)
             (*out)[i] += (*out)[t * j->n_bins + i];
     return MIST_OK;
@@ -240,8 +248,30 @@ static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid
     if ((st = mist_h5in_first_member(f, "/pet", j->scanner, sizeof j->scanner, err)))
         return st;
     snprintf(j->group, sizeof j->group, "/pet/%s", j->scanner);
-    if ((st = read_geometry(f, j, err)) || (st = read_time(f, j, err)) ||
-        (st = read_sino(f, j, "prompts", &j->prompts, err)))
+    if ((st = read_geometry(f, j, err)) || (st = read_time(f, j, err)))
+        return st;
+    /* TOF: the kernel from the prompts' attributes, unless recon.tof is off. */
+    char path[160];
+    snprintf(path, sizeof path, "%s/prompts", j->group);
+    j->n_tof = 1;
+    if (s->recon.tof && mist_h5in_exists(f, path) &&
+        !mist_h5in_attr_double(f, path, "tof_bin_ps", &j->tof_bin_ps, 1, NULL) &&
+        !mist_h5in_attr_double(f, path, "tof_resolution_ps", &j->tof_fwhm_ps, 1, NULL)) {
+        uint64_t dims[MIST_H5IN_MAX_DIMS];
+        hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+        hid_t sp = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
+        hsize_t hd[MIST_H5IN_MAX_DIMS];
+        int nd = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+        if (nd == 4 && H5Sget_simple_extent_dims(sp, hd, NULL) == 4) {
+            dims[0] = hd[0];
+            j->n_tof = dims[0] > 1 && dims[0] <= MIST_TOF_MAX_BINS ? (int)dims[0] : 1;
+        }
+        if (sp >= 0)
+            H5Sclose(sp);
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    if ((st = read_sino(f, j, "prompts", &j->prompts, err)))
         return st;
     if (s->recon.randoms_delayed || s->recon.scatter_truth) {
         float *part = NULL;
@@ -255,7 +285,7 @@ static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid
                 j->additive = part;
                 part = NULL;
             } else if (!st) {
-                for (size_t i = 0; i < j->n_bins; i++)
+                for (size_t i = 0; i < j->n_bins * (size_t)j->n_tof; i++)
                     j->additive[i] += part[i];
             }
             free(part);
@@ -318,6 +348,12 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
         st = mist_error_set(err, MIST_ERR_IO, "cannot replace %s in %s", path, tmp);
     const uint64_t dims[3] = {(uint64_t)j->img.n[2], (uint64_t)j->img.n[1], (uint64_t)j->img.n[0]};
     hid_t d = H5I_INVALID_HID;
+    char tof_text[128];
+    if (j->n_tof > 1)
+        snprintf(tof_text, sizeof tof_text, "Gaussian kernel, %d bins of %g ps, %g ps FWHM",
+                 j->n_tof, j->tof_bin_ps, j->tof_fwhm_ps);
+    else
+        snprintf(tof_text, sizeof tof_text, "none (TOF bins, if any, summed)");
     if (!st)
         st = mist_h5_write(f, path, H5T_NATIVE_FLOAT, 3, dims, img, "Bq/mL", &d, err);
     if (!st) {
@@ -343,7 +379,7 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
                (st = mist_h5_attr_str(d, "normalisation",
                                       "analytic geometric efficiency; no crystal efficiencies",
                                       err)) ||
-               (st = mist_h5_attr_str(d, "tof", j->sino.n_tof > 1 ? "summed" : "none", err)) ||
+               (st = mist_h5_attr_str(d, "tof", tof_text, err)) ||
                (st = mist_h5_attr_double(d, "effective_time_s", &j->t_eff_s, 1, err)) ||
                (st = mist_h5_attr_double(d, "calibration", &s->recon.calibration, 1, err)));
         H5Dclose(d);
@@ -380,15 +416,20 @@ static mist_status export_interfile(const char *prefix, const pet_job *j, mist_e
     mist_status st = MIST_OK;
     if (!path || !mult)
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the Interfile export");
-    if (!st) {
-        snprintf(path, len, "%s_prompts", prefix);
-        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, j->prompts,
-                                      "prompts (TOF summed)", err);
-    }
-    if (!st && j->additive) {
-        snprintf(path, len, "%s_additive", prefix);
-        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, j->additive,
-                                      "additive: randoms and scatter estimates", err);
+    const float *data[2] = {j->prompts, j->additive};
+    const char *names[2] = {"prompts", "additive"};
+    const char *what[2] = {"prompts (TOF summed)", "additive: randoms and scatter estimates"};
+    for (int q = 0; q < 2 && !st; q++) {
+        if (!data[q])
+            continue;
+        /* TOF bins summed (mult as scratch until it is filled below). */
+        for (size_t b = 0; b < j->n_bins; b++) {
+            mult[b] = 0.0f;
+            for (int t = 0; t < j->n_tof; t++)
+                mult[b] += data[q][(size_t)t * j->n_bins + b];
+        }
+        snprintf(path, len, "%s_%s", prefix, names[q]);
+        st = mist_interfile_write_pet(path, &j->sino, j->pitch_mm, mult, what[q], err);
     }
     if (!st) {
         size_t nvr = (size_t)j->sino.n_views * j->sino.n_radial;
@@ -449,6 +490,11 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
                                    .mu_mm = j.mu_mm,
                                    .sens = j.sens,
                                    .psf_fwhm_mm = s.recon.psf_fwhm_mm,
+                                   .tof = {.n_tof = j.n_tof,
+                                           /* x = c tau / 2; c = 0.299792458 mm/ps */
+                                           .bin_mm = (float)(0.5 * 0.299792458 * j.tof_bin_ps),
+                                           .sigma_mm = (float)(0.5 * 0.299792458 *
+                                                               j.tof_fwhm_ps / 2.35482)},
                                    .n_subsets = (size_t)s.recon.subsets,
                                    .rank = mpi.rank,
                                    .n_ranks = mpi.size};

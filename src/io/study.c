@@ -81,7 +81,7 @@ mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_erro
 {
     static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
                                              "postfilter_fwhm_mm", "attenuation", "randoms",
-                                             "scatter", "calibration", "psf_fwhm_mm", NULL};
+                                             "scatter", "calibration", "psf_fwhm_mm", "tof", NULL};
     static const char *const algorithms[] = {"osem", "mlem", NULL};
     static const char *const randoms[] = {"delayed", "none", NULL};
     static const char *const scatters[] = {"truth", "none", NULL};
@@ -110,7 +110,8 @@ mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_erro
         (st = mist_yaml_get_double(recon, "recon", "calibration", MIST_OPTIONAL, 1.0,
                                    (mist_range){0.0, 1.0e6, 1, 0}, &s->recon.calibration, err)) ||
         (st = mist_yaml_get_double(recon, "recon", "psf_fwhm_mm", MIST_OPTIONAL, 0.0,
-                                   (mist_range){0.0, 50.0, 0, 0}, &s->recon.psf_fwhm_mm, err)))
+                                   (mist_range){0.0, 50.0, 0, 0}, &s->recon.psf_fwhm_mm, err)) ||
+        (st = mist_yaml_get_bool(recon, "recon", "tof", MIST_OPTIONAL, 1, &s->recon.tof, err)))
         return st;
     s->recon.algorithm = (mist_recon_algorithm)algorithm;
     s->recon.randoms_delayed = rnd == 0;

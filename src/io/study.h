@@ -60,6 +60,7 @@ typedef struct mist_study {
         double postfilter_fwhm_mm; /**< [mm] Gaussian post-filter (0: none) */
         double psf_fwhm_mm;        /**< [mm] image-space resolution model in the projector (0: none) */
         int attenuation;           /**< 1: attenuation correction from /phantom/mu_511 */
+        int tof;                   /**< 1: TOF kernel when the data have TOF bins (else summed) */
         int randoms_delayed;       /**< 1: randoms estimate = delayed-window sinogram */
         int scatter_truth;         /**< 1: scatter estimate = the simulation's scatter truth */
         double calibration;        /**< image factor of the scanner (1: none; from
