@@ -104,6 +104,13 @@ set +e
 "$MIST" recon "$TMP/ph.h5" 2>"$TMP/err"; rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "no PET data" "$TMP/err" || { echo "FAIL: rc $rc"; cat "$TMP/err"; exit 1; }
+# SPECT data are not reconstructed yet: exit 3.
+/usr/bin/python3 -c "import h5py, sys; h5py.File(sys.argv[1], 'w').create_group('spect/cam')" "$TMP/spect.h5"
+set +e
+"$MIST" recon "$TMP/spect.h5" 2>"$TMP/err"; rc=$?
+set -e
+[ $rc -eq 3 ] && grep -q "SPECT reconstruction is not built yet" "$TMP/err" || { echo "FAIL: rc $rc"; cat "$TMP/err"; exit 1; }
+
 # TOF data (the 41-bin ideal TOF ring) are reconstructed with the TOF kernel,
 # or summed with recon.tof=false; both give a finite, non-zero image.
 "$MIST" run "$STUDY" -o "$TMP/tof.h5" --quiet --set scanner="$SRC/tests/data/pet_ideal_tof.yaml" \
