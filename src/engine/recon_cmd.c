@@ -159,8 +159,7 @@ static mist_status read_time(hid_t f, pet_job *j, mist_error *err)
 /* The image grid (the phantom's extent at voxel_mm) and the mu-map on it
  * [1/mm]: each recon voxel the mean of the phantom voxels whose centres fall
  * in it, or the nearest phantom voxel where none does. */
-static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation,
-                           mist_error *err)
+static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation, mist_error *err)
 {
     float *mu = NULL;
     uint64_t dims[MIST_H5IN_MAX_DIMS];
@@ -372,10 +371,9 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
                                       s->recon.attenuation ? "/phantom/mu_511" : "none", err)) ||
                (st = mist_h5_attr_str(d, "randoms", s->recon.randoms_delayed ? "delayed" : "none",
                                       err)) ||
-               (st = mist_h5_attr_str(d, "scatter",
-                                      s->recon.scatter_truth ? "simulation truth (scatters)"
-                                                             : "none",
-                                      err)) ||
+               (st = mist_h5_attr_str(
+                    d, "scatter", s->recon.scatter_truth ? "simulation truth (scatters)" : "none",
+                    err)) ||
                (st = mist_h5_attr_str(d, "normalisation",
                                       "analytic geometric efficiency; no crystal efficiencies",
                                       err)) ||
@@ -453,8 +451,8 @@ static mist_status export_interfile(const char *prefix, const pet_job *j, mist_e
     return st;
 }
 
-mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, const char *nifti_prefix, const char *interfile_prefix,
+mist_status mist_recon_file(const char *in, const char *out, const char *const *sets, size_t n_sets,
+                            const char *nifti_prefix, const char *interfile_prefix,
                             mist_recon_summary *sum, mist_error *err)
 {
     memset(sum, 0, sizeof *sum);
@@ -468,8 +466,8 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     float *img = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported as sentences */
     hid_t f = H5Fopen(in, H5F_ACC_RDONLY, H5P_DEFAULT);
-    mist_status st = f < 0 ? mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", in)
-                           : MIST_OK;
+    mist_status st =
+        f < 0 ? mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", in) : MIST_OK;
     if (!st)
         st = check_data(f, in, err);
     if (!st)
@@ -483,21 +481,21 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st) {
-        mist_pet_recon_input ri = {.lors = &j.lors,
-                                   .img = j.img,
-                                   .prompts = j.prompts,
-                                   .additive = j.additive,
-                                   .mu_mm = j.mu_mm,
-                                   .sens = j.sens,
-                                   .psf_fwhm_mm = s.recon.psf_fwhm_mm,
-                                   .tof = {.n_tof = j.n_tof,
-                                           /* x = c tau / 2; c = 0.299792458 mm/ps */
-                                           .bin_mm = (float)(0.5 * 0.299792458 * j.tof_bin_ps),
-                                           .sigma_mm = (float)(0.5 * 0.299792458 *
-                                                               j.tof_fwhm_ps / 2.35482)},
-                                   .n_subsets = (size_t)s.recon.subsets,
-                                   .rank = mpi.rank,
-                                   .n_ranks = mpi.size};
+        mist_pet_recon_input ri = {
+            .lors = &j.lors,
+            .img = j.img,
+            .prompts = j.prompts,
+            .additive = j.additive,
+            .mu_mm = j.mu_mm,
+            .sens = j.sens,
+            .psf_fwhm_mm = s.recon.psf_fwhm_mm,
+            .tof = {.n_tof = j.n_tof,
+                    /* x = c tau / 2; c = 0.299792458 mm/ps */
+                    .bin_mm = (float)(0.5 * 0.299792458 * j.tof_bin_ps),
+                    .sigma_mm = (float)(0.5 * 0.299792458 * j.tof_fwhm_ps / 2.35482)},
+            .n_subsets = (size_t)s.recon.subsets,
+            .rank = mpi.rank,
+            .n_ranks = mpi.size};
         st = mist_pet_recon_init(&model, &ri, err);
     }
     /* The full sinograms are in the model's compact arrays now. */
@@ -528,8 +526,7 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
         char path[4200], what[96];
         snprintf(path, sizeof path, "%s_%s.nii", nifti_prefix, j.scanner);
         snprintf(what, sizeof what, "mist OSEM %s, Bq/mL", j.scanner);
-        st = mist_image_write_nifti(path, j.img.n, j.img.voxel_mm, j.img.origin_mm, img, what,
-                                    err);
+        st = mist_image_write_nifti(path, j.img.n, j.img.voxel_mm, j.img.origin_mm, img, what, err);
     }
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;

@@ -33,7 +33,7 @@
 typedef struct mist_recon_summary {
     char scanner[64];
     int iterations, subsets;
-    int n[3];               /**< image voxels x, y, z */
+    int n[3]; /**< image voxels x, y, z */
     double voxel_mm;
     size_t bins;            /**< sinogram bins this rank projects (crossing the image) */
     double setup_s;         /**< [s] reading, attenuation factors */
@@ -47,8 +47,8 @@ typedef struct mist_recon_summary {
  * (randoms + scatter estimates, when used) and PREFIX_multiplicative
  * (T_eff x geometric efficiency x attenuation factor, so
  * prompts ~ multiplicative x (A x) + additive with x in Bq/mm^3). */
-mist_status mist_recon_file(const char *in, const char *out, const char *const *sets,
-                            size_t n_sets, const char *nifti_prefix, const char *interfile_prefix,
+mist_status mist_recon_file(const char *in, const char *out, const char *const *sets, size_t n_sets,
+                            const char *nifti_prefix, const char *interfile_prefix,
                             mist_recon_summary *sum, mist_error *err);
 
 #endif

@@ -89,8 +89,9 @@ mist_status mist_h5in_attr_double(hid_t file, const char *path, const char *name
     hssize_t count = H5Sget_simple_extent_npoints(sp);
     mist_status st = MIST_OK;
     if (count != (hssize_t)n)
-        st = mist_error_set(err, MIST_ERR_INPUT, "attribute %s of %s: expected %zu values, got %lld",
-                            name, path, n, (long long)count);
+        st =
+            mist_error_set(err, MIST_ERR_INPUT, "attribute %s of %s: expected %zu values, got %lld",
+                           name, path, n, (long long)count);
     else if (H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0)
         st = mist_error_set(err, MIST_ERR_IO, "cannot read attribute %s of %s", name, path);
     H5Sclose(sp);
@@ -155,8 +156,8 @@ mist_status mist_h5in_first_member(hid_t file, const char *path, char *buf, size
 {
     if (!mist_h5in_exists(file, path))
         return mist_error_set(err, MIST_ERR_INPUT, "the file has no group %s", path);
-    ssize_t len = H5Lget_name_by_idx(file, path, H5_INDEX_NAME, H5_ITER_INC, 0, buf, size,
-                                     H5P_DEFAULT);
+    ssize_t len =
+        H5Lget_name_by_idx(file, path, H5_INDEX_NAME, H5_ITER_INC, 0, buf, size, H5P_DEFAULT);
     if (len < 0)
         return mist_error_set(err, MIST_ERR_INPUT, "group %s is empty", path);
     if ((size_t)len >= size)

@@ -51,8 +51,8 @@ mist_status mist_bench_recon_pet(const mist_sino_geom *g, double radius_mm, doub
         y[i] = 1.0f;
     for (size_t i = 0; !st && i < nv; i++)
         x[i] = 1.0f;
-    mist_pet_recon_input in = {.lors = &l, .img = *img, .prompts = y, .n_subsets = subsets,
-                               .rank = 0, .n_ranks = 1};
+    mist_pet_recon_input in = {
+        .lors = &l, .img = *img, .prompts = y, .n_subsets = subsets, .rank = 0, .n_ranks = 1};
     if (!st)
         st = mist_pet_recon_init(&r, &in, err);
     free(y);
@@ -75,8 +75,8 @@ mist_status mist_bench_recon_pet(const mist_sino_geom *g, double radius_mm, doub
         /* bin index, y, m per bin (no additive term here; +4 bytes with one),
          * a sensitivity image per subset, the image, its back projection and
          * the largest subset's projections. */
-        double bytes = 12.0 * res->bins + (subsets + 2.0) * nv * 4.0 +
-                       4.0 * (double)res->bins / subsets;
+        double bytes =
+            12.0 * res->bins + (subsets + 2.0) * nv * 4.0 + 4.0 * (double)res->bins / subsets;
         res->memory_MiB = bytes / (1024.0 * 1024.0);
     }
     mist_pet_recon_free(&r);

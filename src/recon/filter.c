@@ -31,8 +31,7 @@ static void filter_axis(const mist_img_geom *g, float *img, float *line, int ax,
     }
 }
 
-mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm,
-                              mist_error *err)
+mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm, mist_error *err)
 {
     if (!(fwhm_mm > 0))
         return MIST_OK;

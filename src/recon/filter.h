@@ -10,8 +10,7 @@
 #include "recon/projector.h"
 
 /* Filter img (grid g) in place with an isotropic Gaussian of fwhm_mm (<= 0: nothing). */
-mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm,
-                              mist_error *err);
+mist_status mist_gauss_filter(const mist_img_geom *g, float *img, double fwhm_mm, mist_error *err);
 
 /* Resolution model: img = G img with G a zero-padded isotropic Gaussian of
  * fwhm_mm (kernel normalised to 1 before truncation at 3 sigma, not

@@ -39,8 +39,8 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
     float *proj = malloc((max_n ? max_n : 1) * sizeof *proj);
     mist_status st = MIST_OK;
     if (!sens || !bp || !proj) {
-        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for OSEM (%zu voxels x %zu subsets)",
-                            nv, m->n_subsets);
+        st = mist_error_set(err, MIST_ERR_NOMEM,
+                            "out of memory for OSEM (%zu voxels x %zu subsets)", nv, m->n_subsets);
         goto done;
     }
     /* Sensitivity of each subset: A_s^T m_s. */

@@ -63,9 +63,8 @@ void mist_pet_lors_free(mist_pet_lors *l)
     *l = (mist_pet_lors){0};
 }
 
-void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g,
-                                 double radius_mm, double pitch_mm, double element_mm2,
-                                 float *eff)
+void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g, double radius_mm,
+                                 double pitch_mm, double element_mm2, float *eff)
 {
     size_t nr = l->n_radial;
     double *sum = calloc((size_t)l->n_planes * nr, sizeof *sum);

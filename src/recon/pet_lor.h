@@ -49,9 +49,8 @@ void mist_pet_lors_free(mist_pet_lors *l);
  * acquisition (the thin-tube limit; exact for an ideal ring of perfectly
  * efficient elements; for flat blocks it ignores the tilt of the faces and
  * the crystals' efficiency). */
-void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g,
-                                 double radius_mm, double pitch_mm, double element_mm2,
-                                 float *eff);
+void mist_pet_lors_geometric_eff(const mist_pet_lors *l, const mist_sino_geom *g, double radius_mm,
+                                 double pitch_mm, double element_mm2, float *eff);
 
 /* Bins of one non-TOF sinogram. */
 static inline size_t mist_pet_lors_count(const mist_pet_lors *l)
@@ -62,7 +61,8 @@ static inline size_t mist_pet_lors_count(const mist_pet_lors *l)
 /* The ends of bin `bin` ((plane * n_views + view) * n_radial + radial). */
 static inline void mist_pet_lor_ends(const mist_pet_lors *l, size_t bin, float p1[3], float p2[3])
 {
-    size_t vr = bin % ((size_t)l->n_views * l->n_radial), plane = bin / ((size_t)l->n_views * l->n_radial);
+    size_t vr = bin % ((size_t)l->n_views * l->n_radial),
+           plane = bin / ((size_t)l->n_views * l->n_radial);
     const float *xy = l->xy + 4 * vr;
     p1[0] = xy[0];
     p1[1] = xy[1];

@@ -151,8 +151,7 @@ static mist_status rank_bins(const mist_pet_recon_input *in, const uint8_t *use,
     return MIST_OK;
 }
 
-mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in,
-                                mist_error *err)
+mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in, mist_error *err)
 {
     *r = (mist_pet_recon){.lors = in->lors,
                           .img = in->img,

@@ -4,9 +4,9 @@
  *     ybar_i = w_i n_i att_i (A x)_i + a_i
  * with A Joseph's projector along the bin's LOR (recon/pet_lor.h, x in
  * Bq/mm^3-like units on the image grid), w_i the ring pairs in the bin's
- * plane (or a given sensitivity per plane and radial bin), n_i the normalisation (LOR efficiency; 1 when none is given),
- * att_i = exp(-(A mu)_i) the attenuation along the LOR from the mu-map
- * [1/mm] on the same grid, and a_i the expected randoms + scatter.
+ * plane (or a given sensitivity per plane and radial bin), n_i the normalisation (LOR efficiency; 1
+ * when none is given), att_i = exp(-(A mu)_i) the attenuation along the LOR from the mu-map [1/mm]
+ * on the same grid, and a_i the expected randoms + scatter.
  *
  * With psf_fwhm_mm > 0 the projector is A G, G a symmetric Gaussian blur in
  * image space (recon/filter.h), and the back projector G A^T.
@@ -44,14 +44,14 @@ typedef struct mist_pet_recon_input {
                                     efficiency, recon/pet_lor.h), or NULL */
     double psf_fwhm_mm;        /**< [mm] image-space Gaussian resolution model (0: none) */
     size_t n_subsets;
-    int rank, n_ranks;         /**< this rank's share of the rays */
+    int rank, n_ranks; /**< this rank's share of the rays */
 } mist_pet_recon_input;
 
 typedef struct mist_pet_subset {
-    size_t n;             /**< LORs (non-TOF bins) */
-    size_t n_data;        /**< the first n_data LORs hold the counts (y > 0 in some TOF bin) */
-    uint32_t *bin;        /**< [n] sinogram bin indices (non-TOF) */
-    float *y, *m, *a;     /**< [n][n_tof] measured, multiplicative factor, additive (or NULL) */
+    size_t n;         /**< LORs (non-TOF bins) */
+    size_t n_data;    /**< the first n_data LORs hold the counts (y > 0 in some TOF bin) */
+    uint32_t *bin;    /**< [n] sinogram bin indices (non-TOF) */
+    float *y, *m, *a; /**< [n][n_tof] measured, multiplicative factor, additive (or NULL) */
 } mist_pet_subset;
 
 typedef struct mist_pet_recon {
@@ -65,8 +65,7 @@ typedef struct mist_pet_recon {
 } mist_pet_recon;
 
 /* Set up the model (computes the attenuation factors of this rank's bins). */
-mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in,
-                                mist_error *err);
+mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in, mist_error *err);
 void mist_pet_recon_free(mist_pet_recon *r);
 
 /* The model as OSEM sees it. */

@@ -267,8 +267,8 @@ void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xs
         proj[i] = mist_joseph3d_fwd_ray(g, img, xstart + 3 * i, xend + 3 * i);
 }
 
-void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart,
-                        const float *xend, size_t n, const float *proj)
+void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart, const float *xend,
+                        size_t n, const float *proj)
 {
     for (size_t i = 0; i < n; i++)
         mist_joseph3d_back_ray(g, img, xstart + 3 * i, xend + 3 * i, proj[i]);

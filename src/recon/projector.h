@@ -75,8 +75,8 @@ void mist_joseph3d_tof_back_ray(const mist_img_geom *g, float *img, const float 
  * fwd writes proj[n]; back adds proj[r] times ray r into img. */
 void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xstart,
                        const float *xend, size_t n, float *proj);
-void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart,
-                        const float *xend, size_t n, const float *proj);
+void mist_joseph3d_back(const mist_img_geom *g, float *img, const float *xstart, const float *xend,
+                        size_t n, const float *proj);
 
 /* 1 if the segment p1 -> p2 passes through the image's box (voxel edges
  * widened by one voxel, where the interpolation still reaches), else 0. */

@@ -94,8 +94,8 @@ Test(recon_crc, rises_with_iterations_and_rod_size)
             }
     mist_pet_forward(&l, &g, x, mu, NULL, y);
     mist_pet_recon r;
-    mist_pet_recon_input in = {.lors = &l, .img = g, .prompts = y, .mu_mm = mu, .n_subsets = 4,
-                               .rank = 0, .n_ranks = 1};
+    mist_pet_recon_input in = {
+        .lors = &l, .img = g, .prompts = y, .mu_mm = mu, .n_subsets = 4, .rank = 0, .n_ranks = 1};
     cr_assert_eq(mist_pet_recon_init(&r, &in, &err), MIST_OK, "%s", err.msg);
     for (size_t i = 0; i < nv; i++)
         img[i] = 1.0f;

@@ -37,7 +37,8 @@ Test(pet_lor, ends_are_the_crystals_of_the_bin)
             const uint32_t c[2] = {f, s};
             const float *p[2] = {p1, p2};
             for (int e = 0; e < 2; e++) {
-                double th = 2 * PI * (c[e] % n) / n, z = (c[e] / n + 0.5) * pitch - 0.5 * rings * pitch;
+                double th = 2 * PI * (c[e] % n) / n,
+                       z = (c[e] / n + 0.5) * pitch - 0.5 * rings * pitch;
                 cr_assert_float_eq(p[e][0], R * cos(th), 1e-3, "pair %u %u end %d", ca, cb, e);
                 cr_assert_float_eq(p[e][1], R * sin(th), 1e-3, "pair %u %u end %d", ca, cb, e);
                 cr_assert_float_eq(p[e][2], z, 1e-4, "pair %u %u end %d", ca, cb, e);
@@ -120,8 +121,13 @@ static void check_model_adjoint(double psf_fwhm_mm)
         ones[i] = 1.0f;
     mist_pet_recon r;
     mist_error err;
-    mist_pet_recon_input in = {.lors = &f.l, .img = f.img, .prompts = ones, .mu_mm = f.mu,
-                               .psf_fwhm_mm = psf_fwhm_mm, .n_subsets = 4, .rank = 0,
+    mist_pet_recon_input in = {.lors = &f.l,
+                               .img = f.img,
+                               .prompts = ones,
+                               .mu_mm = f.mu,
+                               .psf_fwhm_mm = psf_fwhm_mm,
+                               .n_subsets = 4,
+                               .rank = 0,
                                .n_ranks = 1};
     cr_assert_eq(mist_pet_recon_init(&r, &in, &err), MIST_OK, "%s", err.msg);
     mist_osem_model m = mist_pet_recon_model(&r);
@@ -185,8 +191,8 @@ Test(pet_recon, ranks_share_the_rays_of_each_subset)
         ones[i] = i % 3 ? 1.0f : 0.0f;
     mist_error err;
     mist_pet_recon r1, r2[2];
-    mist_pet_recon_input in = {.lors = &f.l, .img = f.img, .prompts = ones, .n_subsets = 3,
-                               .rank = 0, .n_ranks = 1};
+    mist_pet_recon_input in = {
+        .lors = &f.l, .img = f.img, .prompts = ones, .n_subsets = 3, .rank = 0, .n_ranks = 1};
     cr_assert_eq(mist_pet_recon_init(&r1, &in, &err), MIST_OK, "%s", err.msg);
     in.n_ranks = 2;
     for (int k = 0; k < 2; k++) {
@@ -231,8 +237,8 @@ Test(pet_recon, ranks_share_the_rays_of_each_subset)
 }
 
 /* Noiseless data from the model itself, reconstructed with it. */
-static void reconstruct_cylinder_psf(size_t subsets, int iterations, float background,
-                                     int att_corr, double psf_fwhm_mm, double *bias)
+static void reconstruct_cylinder_psf(size_t subsets, int iterations, float background, int att_corr,
+                                     double psf_fwhm_mm, double *bias)
 {
     fixture f;
     fixture_init(&f);
@@ -253,9 +259,15 @@ static void reconstruct_cylinder_psf(size_t subsets, int iterations, float backg
     }
     mist_error err;
     mist_pet_recon r;
-    mist_pet_recon_input in = {.lors = &f.l, .img = f.img, .prompts = y, .additive = a,
-                               .mu_mm = att_corr ? f.mu : NULL, .psf_fwhm_mm = psf_fwhm_mm,
-                               .n_subsets = subsets, .rank = 0, .n_ranks = 1};
+    mist_pet_recon_input in = {.lors = &f.l,
+                               .img = f.img,
+                               .prompts = y,
+                               .additive = a,
+                               .mu_mm = att_corr ? f.mu : NULL,
+                               .psf_fwhm_mm = psf_fwhm_mm,
+                               .n_subsets = subsets,
+                               .rank = 0,
+                               .n_ranks = 1};
     cr_assert_eq(mist_pet_recon_init(&r, &in, &err), MIST_OK, "%s", err.msg);
     mist_osem_model m = mist_pet_recon_model(&r);
     float *img = malloc(nv * sizeof *img);
@@ -329,8 +341,14 @@ Test(pet_recon, tof_model_is_adjoint_and_recovers_a_uniform_cylinder)
     cr_assert_lt(fabs(s7 / s1 - 1), 1e-5, "%.9g vs %.9g", s7, s1);
     mist_error err;
     mist_pet_recon r;
-    mist_pet_recon_input in = {.lors = &f.l, .img = f.img, .prompts = y, .mu_mm = f.mu,
-                               .tof = tof, .n_subsets = 8, .rank = 0, .n_ranks = 1};
+    mist_pet_recon_input in = {.lors = &f.l,
+                               .img = f.img,
+                               .prompts = y,
+                               .mu_mm = f.mu,
+                               .tof = tof,
+                               .n_subsets = 8,
+                               .rank = 0,
+                               .n_ranks = 1};
     cr_assert_eq(mist_pet_recon_init(&r, &in, &err), MIST_OK, "%s", err.msg);
     mist_osem_model m = mist_pet_recon_model(&r);
     /* Adjointness of the TOF model on subset 0. */
