@@ -63,6 +63,19 @@ static mist_status read_settings(hid_t f, const char *in, const char *const *set
     snprintf(name, sizeof name, "%s:/study_yaml", in);
     if (!st)
         st = mist_yaml_load_string(text, name, ".", &doc, err);
+    /* The recon.* overrides of the run that wrote the file (kept in the text
+     * as "# --set KEY=VALUE" lines), then this command's. */
+    for (const char *line = text; !st && line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > 14 && len < 512 && !strncmp(line, "# --set recon.", 14)) {
+            char set[512];
+            memcpy(set, line + 8, len - 8);
+            set[len - 8] = '\0';
+            st = mist_yaml_override(doc, set, err);
+        }
+        line = end ? end + 1 : NULL;
+    }
     for (size_t i = 0; !st && i < n_sets; i++) {
         if (strncmp(sets[i], "recon.", 6))
             st = mist_error_set(err, MIST_ERR_INPUT,

@@ -77,6 +77,13 @@ m = np.fromfile(f"{t}/sino_multiplicative.s", dtype="<f4")
 assert m.min() >= 0 and m.max() > 0
 PY
 
+# A rerun keeps the run's own recon overrides (recon.iterations=10 above).
+"$MIST" recon "$TMP/r.h5" -o "$TMP/again.h5" --quiet
+/usr/bin/python3 -c "
+import h5py, sys
+assert h5py.File(sys.argv[1], 'r')['/recon/pet/pet_ideal_ring/image'].attrs['iterations'] == 10
+" "$TMP/again.h5"
+
 # In place: the image is replaced (MLEM now), the rest kept, no temporary left.
 "$MIST" recon "$TMP/r.h5" --quiet --set recon.algorithm=mlem --set recon.iterations=2
 /usr/bin/python3 - "$TMP/r.h5" <<'PY'
