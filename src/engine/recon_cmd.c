@@ -178,22 +178,41 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
     uint64_t dims[MIST_H5IN_MAX_DIMS];
     int nd;
     double pv[3], po[3];
-    mist_status st = mist_h5in_read_float(f, "/phantom/mu_511", &mu, dims, &nd, err);
-    if (!st && nd != 3)
-        st = mist_error_set(err, MIST_ERR_INPUT, "/phantom/mu_511: expected 3 dimensions");
+    /* The grid from /phantom/labels (every result file has it). */
+    hid_t d = mist_h5in_exists(f, "/phantom/labels") ? H5Dopen2(f, "/phantom/labels", H5P_DEFAULT)
+                                                     : H5I_INVALID_HID;
+    hid_t sp = d < 0 ? H5I_INVALID_HID : H5Dget_space(d);
+    hsize_t hd[3];
+    mist_status st = MIST_OK;
+    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 3 ||
+        H5Sget_simple_extent_dims(sp, hd, NULL) < 0)
+        st = mist_error_set(err, MIST_ERR_INPUT, "the file has no 3-D /phantom/labels");
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
     if (!st)
-        st = mist_h5in_attr_double(f, "/phantom/mu_511", "voxel_size_mm", pv, 3, err);
+        st = mist_h5in_attr_double(f, "/phantom/labels", "voxel_size_mm", pv, 3, err);
     if (!st)
-        st = mist_h5in_attr_double(f, "/phantom/mu_511", "origin_mm", po, 3, err);
+        st = mist_h5in_attr_double(f, "/phantom/labels", "origin_mm", po, 3, err);
+    if (st)
+        return st;
+    size_t pn[3] = {hd[2], hd[1], hd[0]};
+    j->img = mist_img_geom_cover(pn, pv, po, voxel_mm);
+    if (!attenuation)
+        return MIST_OK;
+    if (!mist_h5in_exists(f, "/phantom/mu_511"))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "the file has no /phantom/mu_511 (written by simulations since "
+                              "reconstruction was built): simulate again, or reconstruct without "
+                              "attenuation correction (--set recon.attenuation=false)");
+    st = mist_h5in_read_float(f, "/phantom/mu_511", &mu, dims, &nd, err);
+    if (!st && (nd != 3 || dims[0] != hd[0] || dims[1] != hd[1] || dims[2] != hd[2]))
+        st = mist_error_set(err, MIST_ERR_INPUT,
+                            "/phantom/mu_511: expected the shape of /phantom/labels");
     if (st) {
         free(mu);
         return st;
-    }
-    size_t pn[3] = {dims[2], dims[1], dims[0]};
-    j->img = mist_img_geom_cover(pn, pv, po, voxel_mm);
-    if (!attenuation) {
-        free(mu);
-        return MIST_OK;
     }
     size_t nv = mist_img_count(&j->img);
     j->mu_mm = calloc(nv, sizeof *j->mu_mm);

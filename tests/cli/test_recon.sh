@@ -111,6 +111,19 @@ set +e
 "$MIST" recon "$TMP/ph.h5" 2>"$TMP/err"; rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "no PET data" "$TMP/err" || { echo "FAIL: rc $rc"; cat "$TMP/err"; exit 1; }
+# A file without /phantom/mu_511 (older simulations): a clear error unless
+# attenuation correction is off.
+cp "$TMP/r.h5" "$TMP/nomu.h5"
+/usr/bin/python3 -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'a'); del f['/phantom/mu_511']
+" "$TMP/nomu.h5"
+set +e
+"$MIST" recon "$TMP/nomu.h5" 2>"$TMP/err"; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "no /phantom/mu_511" "$TMP/err" || { echo "FAIL: rc $rc"; cat "$TMP/err"; exit 1; }
+"$MIST" recon "$TMP/nomu.h5" --quiet --set recon.attenuation=false --set recon.iterations=1
+
 # SPECT data are not reconstructed yet: exit 3.
 /usr/bin/python3 -c "import h5py, sys; h5py.File(sys.argv[1], 'w').create_group('spect/cam')" "$TMP/spect.h5"
 set +e
