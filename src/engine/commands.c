@@ -86,15 +86,10 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
             fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
                     res.missing_stages);
     }
-    if (!st && opts.with_recon) {
-        /* The run's recon.* overrides apply to its reconstruction. */
-        const char *rsets[MIST_CLI_MAX_SETS];
-        size_t nr = 0;
-        for (size_t i = 0; i < a->n_sets; i++)
-            if (!strncmp(a->sets[i], "recon.", 6))
-                rsets[nr++] = a->sets[i];
-        st = run_recon(cmd, opts.output, NULL, rsets, nr, NULL, NULL, a->quiet, &err);
-    }
+    /* The reconstruction of the written file (its study text carries the
+     * run's recon.* overrides, which mist_recon_file applies). */
+    if (!st && opts.with_recon)
+        st = run_recon(cmd, opts.output, NULL, NULL, 0, NULL, NULL, a->quiet, &err);
     mist_study_free(study);
     return report(cmd, st, &err);
 }

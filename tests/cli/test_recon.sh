@@ -13,6 +13,10 @@ STUDY="$SRC/tests/data/study_recon_cylinder.yaml"
 IMG=/recon/pet/pet_ideal_ring/image
 
 "$MIST" run "$STUDY" -o "$TMP/r.h5" --quiet --set recon.iterations=10
+/usr/bin/python3 -c "
+import h5py, sys
+assert h5py.File(sys.argv[1], 'r')['/recon/pet/pet_ideal_ring/image'].attrs['iterations'] == 10
+" "$TMP/r.h5"
 # ratio FILE: central ROI (r < 40 mm, |z| < 24 mm) of the image over the truth.
 ratio() {
   /usr/bin/python3 - "$1" <<'PY'
