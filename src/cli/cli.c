@@ -37,7 +37,8 @@ static const opt_spec OPTIONS[] = {
     {"point", 0, "I", "run only point I of the sweep (0-based; for job arrays), no results tables"},
     {"collect", 0, NULL, "run nothing: write the results tables from the complete point files"},
     {"dry-run", 0, NULL, "validate every point and write DIR/points.csv; run nothing"},
-    {"nifti", 0, "PREFIX", "also export the phantom as NIfTI files PREFIX_*.nii"},
+    {"nifti", 0, "PREFIX", "also export NIfTI files PREFIX_*.nii (phantom: labels, density; recon: image)"},
+    {"interfile", 0, "PREFIX", "also export the sinograms of the model as Interfile PREFIX_*.hs/.s (STIR keys)"},
     {"help", 'h', NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
@@ -45,7 +46,7 @@ static const opt_spec OPTIONS[] = {
 static const char *const O_RUN[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
 static const char *const O_SIM[] = {"output", "set", "seed", "quiet", "resume", "help", NULL};
 static const char *const O_PHANTOM[] = {"output", "nifti", "help", NULL};
-static const char *const O_RECON[] = {"output", "set", "quiet", "help", NULL};
+static const char *const O_RECON[] = {"output", "set", "quiet", "nifti", "interfile", "help", NULL};
 static const char *const O_JSON[] = {"json", "help", NULL};
 static const char *const O_SWEEP[] = {"output", "resume", "point", "collect", "dry-run",
                                       "quiet",  "help",   NULL};
@@ -56,8 +57,9 @@ static const cmd_spec COMMANDS[] = {
     {"run", "[STUDY.yaml] [-o OUT.h5] [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "run the whole pipeline of a study (the built-in default HER2 study without STUDY)",
      "Runs every stage that is built: study validation, the acquisition's decays in\n"
-     "time-slice batches over all MPI ranks, and the HDF5 result.  Stages not built yet\n"
-     "(phantom voxelisation, transport, detectors, recon, analysis) are named on stderr.\n"
+     "time-slice batches over all MPI ranks, the HDF5 result, and its OSEM reconstruction\n"
+     "(recon.* keys; `mist recon` reruns that stage alone).  Stages not built yet\n"
+     "(analysis) are named on stderr.\n"
      "Default output: NAME.h5 in the current directory, NAME being the study's name.\n"
      "Long runs write OUT.h5.checkpoint (every acquisition.checkpoint_s, default 300 s);\n"
      "after a crash, the same command with --resume finishes the run with the same result.",
@@ -66,7 +68,7 @@ static const cmd_spec COMMANDS[] = {
      NULL, 1, 1, O_PHANTOM},
     {"simulate", "STUDY.yaml -o OUT.h5 [--set KEY=VALUE]... [--seed N] [--quiet] [--resume]",
      "phantom + tracer + acquisition, without reconstruction", NULL, 1, 1, O_SIM},
-    {"recon", "IN.h5 [-o OUT.h5] [--set recon.iterations=N ...]",
+    {"recon", "IN.h5 [-o OUT.h5] [--set recon.KEY=VALUE]... [--nifti PREFIX] [--interfile PREFIX]",
      "reconstruct the data in a result file (OSEM)", NULL, 1, 1, O_RECON},
     {"analyze", "IN.h5 [--json]", "lesion contrast and detectability metrics",
      "Scores every /recon/<modality>/<scanner>/image against the phantom's truth: per lesion\n"
@@ -221,6 +223,8 @@ static int parse_args(const cmd_spec *c, int argc, char **argv, int first, mist_
                 a->collect = 1;
             else if (!strcmp(o->name, "dry-run"))
                 a->dry_run = 1;
+            else if (!strcmp(o->name, "interfile"))
+                a->interfile = value;
             else if (!strcmp(o->name, "quiet"))
                 a->quiet = 1;
             else if (!strcmp(o->name, "json"))

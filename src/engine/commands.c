@@ -10,6 +10,7 @@
 #include "engine/bench.h"
 #include "engine/phantom_cmd.h"
 #include "engine/run.h"
+#include "engine/recon_cmd.h"
 #include "engine/simulate.h"
 #include "engine/sweep.h"
 #include "engine/validate.h"
@@ -25,11 +26,31 @@ static int report(const char *cmd, mist_status st, const mist_error *err)
     return mist_status_exit_code(st);
 }
 
-static int not_built(const char *cmd, const char *what)
+/* Reconstruct `in` (into `out`, or in place), saying what was done on rank 0. */
+static mist_status run_recon(const char *cmd, const char *in, const char *out,
+                             const char *const *sets, size_t n_sets, const char *nifti,
+                             const char *interfile, int quiet, mist_error *err)
 {
-    if (mist_mpi_world().rank == 0)
-        fprintf(stderr, "mist %s: not built yet: %s\n", cmd, what);
-    return 3;
+    mist_recon_summary sum;
+    mist_status st = mist_recon_file(in, out, sets, n_sets, nifti, interfile, &sum, err);
+    if (!st && !quiet && mist_mpi_world().rank == 0)
+        fprintf(stderr,
+                "mist %s: /recon/pet/%s/image in %s: %d x %d x %d voxels of %g mm, %d iterations "
+                "x %d subsets, %.2f s per iteration (set-up %.2f s, peak memory %.0f MiB per "
+                "rank)\n",
+                cmd, sum.scanner, out ? out : in, sum.n[0], sum.n[1], sum.n[2], sum.voxel_mm,
+                sum.iterations, sum.subsets, sum.s_per_iteration, sum.setup_s, sum.memory_MiB);
+    return st;
+}
+
+/* mist recon IN.h5 [-o OUT.h5] [--set recon.KEY=VALUE]... */
+static int cmd_recon(const mist_cli_args *a)
+{
+    mist_error err;
+    mist_error_clear(&err);
+    mist_status st = run_recon("recon", a->pos[0], a->output, a->sets, a->n_sets, a->nifti,
+                               a->interfile, a->quiet, &err);
+    return report("recon", st, &err);
 }
 
 /* mist run / mist simulate: load the study, simulate, write the result. */
@@ -52,7 +73,7 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
                                .with_recon = !strcmp(cmd, "run"),
                                .resume = a->resume};
     mist_simulate_result res;
-    st = opts.with_recon ? mist_run_pipeline(study, &opts, &res, &err)
+    st = opts.with_recon ? mist_run_pipeline(study, &opts, a->quiet ? NULL : stdout, &res, &err)
                          : mist_simulate(study, &opts, &res, &err);
     if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.spect)
         fprintf(stderr, "mist %s: wrote %s (%llu decays, %llu %s, on %d rank%s in %.2f s)\n", cmd,
@@ -67,6 +88,14 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
                 cmd, opts.output, (unsigned long long)res.decays, (unsigned long long)res.prompts,
                 mist_mpi_world().size, mist_mpi_world().size > 1 ? "s" : "", res.wall_s);
     }
+    if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.recon_done)
+        fprintf(stderr,
+                "mist %s: /recon/pet/%s/image: %d x %d x %d voxels of %g mm, %d iterations x %d "
+                "subsets, %.2f s per iteration (set-up %.2f s, peak memory %.0f MiB per rank)%s\n",
+                cmd, res.recon.scanner, res.recon.n[0], res.recon.n[1], res.recon.n[2],
+                res.recon.voxel_mm, res.recon.iterations, res.recon.subsets,
+                res.recon.s_per_iteration, res.recon.setup_s, res.recon.memory_MiB,
+                res.analyzed ? "; lesion analysis in /analysis/lesions" : "");
     if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.missing_stages[0])
         fprintf(stderr, "mist %s: not built yet, so not in the result: %s\n", cmd,
                 res.missing_stages);
@@ -137,7 +166,7 @@ int mist_command_run(const char *name, const mist_cli_args *a)
                                           : 0;
     }
     if (!strcmp(name, "recon"))
-        return not_built(name, "OSEM reconstruction");
+        return cmd_recon(a);
     if (!strcmp(name, "analyze"))
         return cmd_analyze(a);
     if (!strcmp(name, "sweep"))

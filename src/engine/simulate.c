@@ -19,6 +19,7 @@
 #include "par/mpi_env.h"
 #include "physics/nuclide.h"
 #include "physics/tracer.h"
+#include "physics/xsec.h"
 #include "transport/source.h"
 #include "transport/tracker.h"
 
@@ -198,6 +199,64 @@ static mist_status write_tof_attrs(hid_t file, const mist_pet_sim *ps, mist_erro
     return st;
 }
 
+/* What reconstruction needs and cannot derive without the physics and the
+ * scanner file (recon/ never links physics/ or transport/): the phantom's
+ * linear attenuation coefficient at 511 keV per voxel (xraylib total, with
+ * the density of the tissue's material, as the photons see it) and the
+ * sinogram geometry as attributes of /pet/<scanner>. */
+static mist_status write_recon_inputs(hid_t file, const sim *s, mist_error *err)
+{
+    const mist_phantom *ph = s->phantom;
+    float mu_cm[256] = {0};
+    mist_status st = MIST_OK;
+    for (size_t l = 0; l < ph->n_tissues && !st; l++) {
+        const mist_material *m = mist_material_list_find(&s->materials, ph->tissues[l].material);
+        double mu_rho = 0.0;
+        if (m)
+            st = mist_xsec_mass_atten(m, MIST_XS_TOTAL, 511.0, &mu_rho, err);
+        mu_cm[l] = m ? (float)(mu_rho * m->density_g_cm3) : 0.0f;
+    }
+    size_t nv = mist_phantom_count(ph);
+    float *mu = st ? NULL : malloc(nv * sizeof *mu);
+    if (!st && !mu)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for /phantom/mu_511");
+    for (size_t i = 0; !st && i < nv; i++)
+        mu[i] = mu_cm[ph->labels[i]];
+    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
+    hid_t d;
+    if (!st)
+        st = mist_h5_write(file, "/phantom/mu_511", H5T_NATIVE_FLOAT, 3, dims, mu, "1/cm", &d, err);
+    free(mu);
+    if (!st) {
+        double e = 511.0;
+        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "energy_keV", &e, 1, err)));
+        H5Dclose(d);
+    }
+    if (st)
+        return st;
+    char path[96];
+    snprintf(path, sizeof path, "/pet/%s", s->scanner.name);
+    hid_t g = H5Gopen2(file, path, H5P_DEFAULT);
+    if (g < 0)
+        return mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
+    const mist_pet_scanner *sc = &s->scanner;
+    (void)((st = mist_h5_attr_str(g, "geometry", sc->geometry == MIST_PET_BLOCKS ? "blocks"
+                                                                                 : "ideal_ring",
+                                  err)) ||
+           (st = mist_h5_attr_int(g, "crystals_per_ring", sc->crystals_per_ring, err)) ||
+           (st = mist_h5_attr_int(g, "rings", sc->rings, err)) ||
+           (st = mist_h5_attr_double(g, "ring_radius_mm", &sc->radius_mm, 1, err)) ||
+           (st = mist_h5_attr_double(g, "ring_pitch_mm", &sc->ring_pitch_mm, 1, err)) ||
+           (st = mist_h5_attr_double(g, "crystal_depth_mm", &sc->crystal_depth_mm, 1, err)) ||
+           (st = mist_h5_attr_int(g, "span", sc->span, err)) ||
+           (st = mist_h5_attr_int(g, "max_ring_difference", sc->max_ring_difference, err)) ||
+           (st = mist_h5_attr_int(g, "radial_bins", sc->radial_bins, err)));
+    H5Gclose(g);
+    return st;
+}
+
 static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mist_error *err)
 {
     mist_tallies *t = &s->tallies;
@@ -280,6 +339,8 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
                                       err)));
         H5Gclose(pg);
     }
+    if (!st)
+        st = write_recon_inputs(h5->file, s, err);
     return st ? st : write_tof_attrs(h5->file, &s->pet, err);
 }
 
@@ -345,8 +406,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
         mist_h5_abort(&h5);
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
-    snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
-             opts->with_recon ? "OSEM reconstruction, lesion analysis" : "");
+    res->missing_stages[0] = '\0';
     sim_free(&s);
     return st;
 }

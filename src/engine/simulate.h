@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "engine/engine.h"
 #include "engine/pet_sim.h"
+#include "engine/recon_cmd.h"
 #include "engine/tally.h"
 #include "io/h5out.h"
 #include "io/study.h"
@@ -37,6 +38,9 @@ typedef struct mist_simulate_result {
                                      (analog; forced-detection rays scored with FD) */
     double wall_s;              /**< [s] engine wall time */
     char missing_stages[256];   /**< stages of the pipeline not built yet, for the user */
+    int recon_done;             /**< mist_run_pipeline: the PET data were reconstructed */
+    mist_recon_summary recon;   /**< ... and how */
+    int analyzed;               /**< mist_run_pipeline: /analysis/lesions written */
 } mist_simulate_result;
 
 /* Collective over MPI ranks; every rank gets the same status. */

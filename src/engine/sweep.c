@@ -1151,7 +1151,7 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
         double t0 = mist_time_now_s();
         mist_simulate_opts so = {.output = path, .quiet = 1, .with_recon = 1, .resume = from_ckpt};
         mist_simulate_result res;
-        st = mist_run_pipeline(p->study, &so, &res, err);
+        st = mist_run_pipeline(p->study, &so, NULL, &res, err);
         int has_recon = 0;
         if (!st && root)
             st = ensure_analysis(path, &has_recon, err);

@@ -138,6 +138,48 @@ static mist_status read_spect_acquisition(mist_yaml_node *acq, mist_study *s, mi
     return MIST_OK;
 }
 
+mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_error *err)
+{
+    static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
+                                             "postfilter_fwhm_mm", "attenuation", "randoms",
+                                             "scatter", "calibration", "psf_fwhm_mm", "tof", NULL};
+    static const char *const algorithms[] = {"osem", "mlem", NULL};
+    static const char *const randoms[] = {"delayed", "none", NULL};
+    static const char *const scatters[] = {"truth", "none", NULL};
+    mist_yaml_node *recon;
+    int algorithm, rnd, sct;
+    mist_status st;
+    if ((st = mist_yaml_get_map(root, "", "recon", MIST_OPTIONAL, &recon, err)) ||
+        (st = mist_yaml_check_unknown(recon, "recon", recon_keys, err)) ||
+        (st = mist_yaml_get_choice(recon, "recon", "algorithm", MIST_OPTIONAL, 0, algorithms,
+                                   &algorithm, err)) ||
+        (st = mist_yaml_get_int(recon, "recon", "iterations", MIST_OPTIONAL, 4, 1, 1000,
+                                &s->recon.iterations, err)) ||
+        (st = mist_yaml_get_int(recon, "recon", "subsets", MIST_OPTIONAL, 12, 1, 1000,
+                                &s->recon.subsets, err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "voxel_mm", MIST_OPTIONAL, 2.0,
+                                   (mist_range){0.1, 20.0, 0, 0}, &s->recon.voxel_mm, err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "postfilter_fwhm_mm", MIST_OPTIONAL, 0.0,
+                                   (mist_range){0.0, 100.0, 0, 0}, &s->recon.postfilter_fwhm_mm,
+                                   err)) ||
+        (st = mist_yaml_get_bool(recon, "recon", "attenuation", MIST_OPTIONAL, 1,
+                                 &s->recon.attenuation, err)) ||
+        (st = mist_yaml_get_choice(recon, "recon", "randoms", MIST_OPTIONAL, 0, randoms, &rnd,
+                                   err)) ||
+        (st = mist_yaml_get_choice(recon, "recon", "scatter", MIST_OPTIONAL, 0, scatters, &sct,
+                                   err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "calibration", MIST_OPTIONAL, 1.0,
+                                   (mist_range){0.0, 1.0e6, 1, 0}, &s->recon.calibration, err)) ||
+        (st = mist_yaml_get_double(recon, "recon", "psf_fwhm_mm", MIST_OPTIONAL, 0.0,
+                                   (mist_range){0.0, 50.0, 0, 0}, &s->recon.psf_fwhm_mm, err)) ||
+        (st = mist_yaml_get_bool(recon, "recon", "tof", MIST_OPTIONAL, 1, &s->recon.tof, err)))
+        return st;
+    s->recon.algorithm = (mist_recon_algorithm)algorithm;
+    s->recon.randoms_delayed = rnd == 0;
+    s->recon.scatter_truth = sct == 0;
+    return MIST_OK;
+}
+
 static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
 {
     static const char *const top[] = {"name",     "seed",    "phantom",     "phantom_set",
@@ -147,14 +189,10 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
                                            "time_bin_s", "checkpoint_s",
                                            "listmode", "spect", NULL};
-    static const char *const recon_keys[] = {"algorithm", "iterations", "subsets", "voxel_mm",
-                                             NULL};
     static const char *const analysis_keys[] = {"realizations", NULL};
-    static const char *const algorithms[] = {"osem", "mlem", NULL};
-    mist_yaml_node *root = doc->root, *tracer, *acq, *recon, *analysis;
+    mist_yaml_node *root = doc->root, *tracer, *acq, *analysis;
     const char *name;
     mist_status st;
-    int algorithm;
 
     if ((st = mist_yaml_check_unknown(root, "", top, err)) ||
         (st = mist_yaml_get_string(root, "", "name", MIST_REQUIRED, NULL, &name, err)) ||
@@ -224,18 +262,8 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                   err, "gives %.3g histogram bins over the frame; expected at most 1e7",
                                   bins);
 
-    if ((st = mist_yaml_get_map(root, "", "recon", MIST_OPTIONAL, &recon, err)) ||
-        (st = mist_yaml_check_unknown(recon, "recon", recon_keys, err)) ||
-        (st = mist_yaml_get_choice(recon, "recon", "algorithm", MIST_OPTIONAL, 0, algorithms,
-                                   &algorithm, err)) ||
-        (st = mist_yaml_get_int(recon, "recon", "iterations", MIST_OPTIONAL, 4, 1, 1000,
-                                &s->recon.iterations, err)) ||
-        (st = mist_yaml_get_int(recon, "recon", "subsets", MIST_OPTIONAL, 12, 1, 1000,
-                                &s->recon.subsets, err)) ||
-        (st = mist_yaml_get_double(recon, "recon", "voxel_mm", MIST_OPTIONAL, 2.0,
-                                   (mist_range){0.1, 20.0, 0, 0}, &s->recon.voxel_mm, err)))
+    if ((st = mist_study_read_recon(root, s, err)))
         return st;
-    s->recon.algorithm = (mist_recon_algorithm)algorithm;
 
     if ((st = mist_yaml_get_map(root, "", "analysis", MIST_OPTIONAL, &analysis, err)) ||
         (st = mist_yaml_check_unknown(analysis, "analysis", analysis_keys, err)) ||

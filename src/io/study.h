@@ -75,6 +75,14 @@ typedef struct mist_study {
         mist_recon_algorithm algorithm;
         long iterations, subsets;
         double voxel_mm; /**< [mm] reconstructed voxel size */
+        double postfilter_fwhm_mm; /**< [mm] Gaussian post-filter (0: none) */
+        double psf_fwhm_mm;        /**< [mm] image-space resolution model in the projector (0: none) */
+        int attenuation;           /**< 1: attenuation correction from /phantom/mu_511 */
+        int tof;                   /**< 1: TOF kernel when the data have TOF bins (else summed) */
+        int randoms_delayed;       /**< 1: randoms estimate = delayed-window sinogram */
+        int scatter_truth;         /**< 1: scatter estimate = the simulation's scatter truth */
+        double calibration;        /**< image factor of the scanner (1: none; from
+                                        scripts/calibrate_pet.sh for block scanners) */
     } recon;
 
     struct {
@@ -89,6 +97,12 @@ mist_status mist_study_load(const char *path, const char *const *sets, size_t n_
                             mist_study **out, mist_error *err);
 
 void mist_study_free(mist_study *study);
+
+/* Read and validate the optional `recon` mapping of a study document's root
+ * into s->recon (defaults where absent); `mist recon` uses it on the study
+ * text stored in a result file. */
+struct mist_yaml_node;
+mist_status mist_study_read_recon(struct mist_yaml_node *root, mist_study *s, mist_error *err);
 
 /* The compiled-in default study text and the directory its references resolve against
  * (<data dir>/scripts/studies). */

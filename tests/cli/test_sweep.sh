@@ -26,7 +26,7 @@ YAML
 cat "$TMP/log"
 [ "$(grep -c '^sweep: \[[1-4]/4\] point [0-3] (tracer.probe=.*, lesions.0.diameter_mm=[48]) done in' "$TMP/log")" = 4 ] \
   || { echo "progress lines"; exit 1; }
-grep -q "PET counters only" "$TMP/log"
+grep -q "lesion metrics of 4 points in lesions.csv" "$TMP/log"  # mist run reconstructs and analyses
 for f in points.csv results.csv results.h5 point_0.h5 point_1.h5 point_2.h5 point_3.h5; do
   [ -f "$TMP/out/$f" ] || { echo "missing $f"; exit 1; }
 done
@@ -62,8 +62,11 @@ with h5py.File(f"{d}/results.h5") as r:
         assert r["/points/lesions.0.diameter_mm"][i] == float(want[i][1])
         tp = r["/points/tracer.probe"][i]
         assert (tp.decode() if isinstance(tp, bytes) else tp) == row["tracer.probe"]
-    assert int(r.attrs["n_points"]) == 4 and "/lesions" not in r
-assert not os.path.exists(f"{d}/lesions.csv")
+    assert int(r.attrs["n_points"]) == 4 and "/lesions" in r
+    for i in range(4):  # every point file went through OSEM and the lesion analysis
+        with h5py.File(f"{d}/point_{i}.h5", "r") as f:
+            assert "recon" in f and "analysis/lesions" in f, i
+assert os.path.exists(f"{d}/lesions.csv")
 PY
 
 # A point equals `mist run` with the same overrides and seed, bit for bit (sinograms).
@@ -125,7 +128,8 @@ if [ -n "$MPIEXEC" ]; then
   source "$SRC/scripts/mpi_env.sh"
   "$MPIEXEC" --oversubscribe -n 2 "$MIST" sweep "$TMP/sweeps/tiny.yaml" -o "$TMP/mpi" --quiet
   cmp "$TMP/mpi/results.csv" "$TMP/out/results.csv" || { echo "2 ranks differ"; exit 1; }
-  [ "$(ls "$TMP/mpi" | wc -l)" = 7 ] || { ls "$TMP/mpi"; exit 1; }
+  # points.csv, results.csv, results.h5, lesions.csv and 4 point files
+  [ "$(ls "$TMP/mpi" | wc -l)" = 8 ] || { ls "$TMP/mpi"; exit 1; }
 fi
 
 # Seed repeats and a zip axis: 2 values x 2 seeds; repeat r has the study's seed + r.
@@ -186,7 +190,12 @@ grid:
   lesions.1.diameter_mm: [5, 7]
 YAML
 "$MIST" sweep "$TMP/sweeps/les.yaml" -o "$TMP/les" --quiet
-for i in 0 1; do $PY "$SRC/tests/cli/make_recon_image.py" "$TMP/les/point_$i.h5" > /dev/null; done
+# The run already reconstructed and analysed each point (OSEM image pet/pet_ideal_ring); add the
+# synthetic images and analyse again, so /analysis/lesions covers all three.
+for i in 0 1; do
+  $PY "$SRC/tests/cli/make_recon_image.py" "$TMP/les/point_$i.h5" > /dev/null
+  "$MIST" analyze "$TMP/les/point_$i.h5" > /dev/null
+done
 "$MIST" sweep "$TMP/sweeps/les.yaml" -o "$TMP/les" --collect 2> "$TMP/log"
 grep -q 'lesion metrics of 2 points in lesions.csv' "$TMP/log" || { cat "$TMP/log"; exit 1; }
 $PY - "$TMP/les" <<'PY'
@@ -194,7 +203,7 @@ import csv, math, sys
 import h5py
 d = sys.argv[1]
 rows = list(csv.DictReader(open(f"{d}/lesions.csv")))
-assert len(rows) == 8, rows  # 2 points x 2 images x 2 lesions
+assert len(rows) == 12, rows  # 2 points x 3 images (OSEM, exact, noisy) x 2 lesions
 small = [r for r in rows if r["lesion"] == "small" and r["image"] == "pet/exact"]
 assert [(r["index"], r["lesions.1.diameter_mm"], r["diameter_mm"]) for r in small] == \
     [("0", "5", "5"), ("1", "7", "7")], small
@@ -203,7 +212,7 @@ for r in rows:
         assert abs(float(r["crc"]) - 1) < 1e-4, r
 with h5py.File(f"{d}/results.h5") as f:
     t = f["/lesions"][...]
-    assert len(t) == 8 and list(t["point"]) == [int(r["index"]) for r in rows]
+    assert len(t) == 12 and list(t["point"]) == [int(r["index"]) for r in rows]
     assert all(abs(c - 1) < 1e-4 for c, im in zip(t["crc"], t["image"]) if im == b"pet/exact")
 with h5py.File(f"{d}/point_0.h5") as f:
     assert "/analysis/lesions" in f

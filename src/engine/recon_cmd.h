@@ -1,0 +1,54 @@
+/*
+ * recon_cmd.h - `mist recon IN.h5 [-o OUT.h5] [--set recon.KEY=VALUE]...`:
+ * reconstruct the PET data of a result file with OSEM and add
+ * /recon/pet/<scanner>/image (float32 [nz,ny,nx], Bq/mL at the frame start;
+ * attrs voxel_size_mm, origin_mm, algorithm, iterations, subsets, ...).
+ *
+ * Inputs read from the file: the study text (its recon settings, with the
+ * --set overrides on top: only recon.* keys), the prompts, the delayed
+ * (randoms estimate) and phantom-scatter truth (scatter estimate: the
+ * simulation's own truth, an oracle, not an estimate from the data)
+ * sinograms, TOF bins summed (TOF is not modelled yet), the sinogram geometry
+ * attributes of /pet/<scanner> and /phantom/mu_511 (attenuation).  The
+ * image grid spans the phantom's grid at recon.voxel_mm.  Sensitivity:
+ * T_eff x the analytic geometric efficiency of each LOR
+ * (mist_pet_lors_geometric_eff), T_eff the decay-weighted simulated time, so
+ * an ideal ring gives Bq/mL without calibration; crystal efficiencies and
+ * block geometry are not modelled (no normalisation), so block scanners are
+ * quantitative only up to a global factor.
+ *
+ * Nothing lost: the input is copied to OUT.h5.tmp.<pid> (OUT = IN without
+ * -o), the image added there, and the copy renamed over OUT only when
+ * complete; an error leaves IN (and any earlier OUT) untouched.
+ * Collective over MPI ranks: each rank projects its share of each subset's
+ * rays; rank 0 writes.
+ */
+#ifndef MIST_ENGINE_RECON_CMD_H
+#define MIST_ENGINE_RECON_CMD_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+
+typedef struct mist_recon_summary {
+    char scanner[64];
+    int iterations, subsets;
+    int n[3]; /**< image voxels x, y, z */
+    double voxel_mm;
+    size_t bins;            /**< sinogram bins this rank projects (crossing the image) */
+    double setup_s;         /**< [s] reading, attenuation factors */
+    double s_per_iteration; /**< [s] wall time of one full iteration (all subsets) */
+    double memory_MiB;      /**< model + OSEM work space on this rank */
+} mist_recon_summary;
+
+/* nifti_prefix (may be NULL): also write the image as PREFIX_<scanner>.nii;
+ * interfile_prefix (may be NULL): also write the data of the model as
+ * Interfile sinograms (io/interfile.h) PREFIX_prompts, PREFIX_additive
+ * (randoms + scatter estimates, when used) and PREFIX_multiplicative
+ * (T_eff x geometric efficiency x attenuation factor, so
+ * prompts ~ multiplicative x (A x) + additive with x in Bq/mm^3). */
+mist_status mist_recon_file(const char *in, const char *out, const char *const *sets, size_t n_sets,
+                            const char *nifti_prefix, const char *interfile_prefix,
+                            mist_recon_summary *sum, mist_error *err);
+
+#endif

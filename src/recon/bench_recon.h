@@ -1,0 +1,28 @@
+/*
+ * bench_recon.h - the OSEM benchmark: wall time of full iterations (all
+ * subsets) of the PET model on a given sinogram geometry and image grid,
+ * with every bin holding counts (the dense case: each iteration projects
+ * every LOR that crosses the image forward and back; sparse data are
+ * faster, as OSEM skips the bins without counts), and the memory of the
+ * model and the OSEM work space.  One rank.
+ */
+#ifndef MIST_RECON_BENCH_RECON_H
+#define MIST_RECON_BENCH_RECON_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+#include "detector/sinogram.h"
+#include "recon/projector.h"
+
+typedef struct mist_bench_recon_result {
+    double s_per_iteration; /**< [s] median over the iterations run */
+    double memory_MiB;      /**< model (bins, factors) + sensitivity images + work space */
+    size_t bins;            /**< bins crossing the image */
+} mist_bench_recon_result;
+
+mist_status mist_bench_recon_pet(const mist_sino_geom *g, double radius_mm, double pitch_mm,
+                                 const mist_img_geom *img, size_t subsets, int iterations,
+                                 mist_bench_recon_result *res, mist_error *err);
+
+#endif

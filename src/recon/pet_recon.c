@@ -1,0 +1,268 @@
+#include "recon/pet_recon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recon/filter.h"
+
+static mist_osem_subset subset_of(void *ctx, size_t s)
+{
+    const mist_pet_subset *p = &((const mist_pet_recon *)ctx)->subsets[s];
+    size_t nt = (size_t)((const mist_pet_recon *)ctx)->tof.n_tof;
+    return (mist_osem_subset){
+        .n = p->n * nt, .n_data = p->n_data * nt, .y = p->y, .m = p->m, .a = p->a};
+}
+
+/* The thin drivers: one ray per bin of this rank's share of subset s. */
+static void fwd(void *ctx, size_t s, size_t n, const float *img, float *proj)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    float p1[3], p2[3];
+    if (r->psf_fwhm_mm > 0) {
+        memcpy(r->work, img, mist_img_count(&r->img) * sizeof *img);
+        mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
+        img = r->work;
+    }
+    size_t nt = (size_t)r->tof.n_tof;
+    for (size_t i = 0; i < n / nt; i++) {
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        if (nt > 1)
+            mist_joseph3d_tof_fwd_ray(&r->img, img, p1, p2, &r->tof, proj + i * nt);
+        else
+            proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
+    }
+}
+
+static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    float p1[3], p2[3], *out = img;
+    size_t nv = mist_img_count(&r->img);
+    if (r->psf_fwhm_mm > 0) {
+        memset(r->work, 0, nv * sizeof *r->work);
+        out = r->work;
+    }
+    size_t nt = (size_t)r->tof.n_tof;
+    for (size_t i = 0; i < n / nt; i++) {
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        if (nt > 1)
+            mist_joseph3d_tof_back_ray(&r->img, out, p1, p2, &r->tof, proj + i * nt);
+        else
+            mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
+    }
+    if (r->psf_fwhm_mm > 0) {
+        mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
+        for (size_t j = 0; j < nv; j++)
+            img[j] += r->work[j];
+    }
+}
+
+mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
+{
+    return (mist_osem_model){.n_subsets = r->n_subsets,
+                             .n_voxels = mist_img_count(&r->img),
+                             .ctx = r,
+                             .subset = subset_of,
+                             .fwd = fwd,
+                             .back = back};
+}
+
+/* 1 if LOR b has counts in some TOF bin. */
+static int has_counts(const mist_pet_recon_input *in, size_t b)
+{
+    size_t nb = mist_pet_lors_count(in->lors);
+    int nt = in->tof.n_tof > 1 ? in->tof.n_tof : 1;
+    for (int k = 0; k < nt; k++)
+        if (in->prompts[(size_t)k * nb + b] > 0)
+            return 1;
+    return 0;
+}
+
+/* Bins of subset s that are in use (use[b] = 1: the LOR crosses the image
+ * and its efficiency is > 0), in bin order, those with counts (data = 1) or
+ * without (data = 0); count only when bin == NULL. */
+static size_t subset_bins(const mist_pet_recon_input *in, const uint8_t *use, size_t s, int data,
+                          uint32_t *bin)
+{
+    const mist_pet_lors *l = in->lors;
+    size_t n = 0;
+    for (uint32_t plane = 0; plane < l->n_planes; plane++) {
+        for (uint32_t v = (uint32_t)s; v < l->n_views; v += (uint32_t)in->n_subsets) {
+            size_t b0 = ((size_t)plane * l->n_views + v) * l->n_radial;
+            for (size_t b = b0; b < b0 + l->n_radial; b++) {
+                if (!use[b] || has_counts(in, b) != data)
+                    continue;
+                if (bin)
+                    bin[n] = (uint32_t)b;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+/* use[b] for every bin (one ray set-up per bin, once). */
+static uint8_t *bins_in_use(const mist_pet_recon_input *in)
+{
+    const mist_pet_lors *l = in->lors;
+    size_t nb = mist_pet_lors_count(l), nvr = (size_t)l->n_views * l->n_radial;
+    uint8_t *use = malloc(nb ? nb : 1);
+    float p1[3], p2[3];
+    for (size_t b = 0; use && b < nb; b++) {
+        use[b] = 0;
+        if (!(l->weight[b / nvr] > 0) || (in->norm && !(in->norm[b] > 0)))
+            continue;
+        mist_pet_lor_ends(l, b, p1, p2);
+        use[b] = (uint8_t)mist_joseph3d_ray_hits(&in->img, p1, p2);
+    }
+    return use;
+}
+
+/* This rank's share of subset s: its part of the bins with counts, then its
+ * part of those without; *n_data counts the first. */
+static mist_status rank_bins(const mist_pet_recon_input *in, const uint8_t *use, size_t s,
+                             uint32_t **out, size_t *n, size_t *n_data, mist_error *err)
+{
+    size_t total[2] = {subset_bins(in, use, s, 1, NULL), subset_bins(in, use, s, 0, NULL)};
+    uint32_t *all = malloc((total[0] + total[1] + 1) * sizeof *all);
+    *out = malloc((total[0] + total[1] + 1) * sizeof **out);
+    if (!all || !*out) {
+        free(all);
+        free(*out);
+        *out = NULL;
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+    }
+    subset_bins(in, use, s, 1, all);
+    subset_bins(in, use, s, 0, all + total[0]);
+    *n = 0;
+    for (int d = 0; d < 2; d++) {
+        size_t off = d ? total[0] : 0;
+        size_t lo = total[d] * (size_t)in->rank / (size_t)in->n_ranks;
+        size_t hi = total[d] * (size_t)(in->rank + 1) / (size_t)in->n_ranks;
+        for (size_t i = lo; i < hi; i++)
+            (*out)[(*n)++] = all[off + i];
+        if (d == 0)
+            *n_data = *n;
+    }
+    free(all);
+    return MIST_OK;
+}
+
+mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in, mist_error *err)
+{
+    *r = (mist_pet_recon){.lors = in->lors,
+                          .img = in->img,
+                          .n_subsets = in->n_subsets,
+                          .psf_fwhm_mm = in->psf_fwhm_mm,
+                          .tof = in->tof};
+    if (r->tof.n_tof < 1)
+        r->tof.n_tof = 1;
+    if (r->tof.n_tof > 1 &&
+        (!(r->tof.bin_mm > 0 && r->tof.sigma_mm > 0) || r->tof.n_tof > MIST_TOF_MAX_BINS))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "TOF: expected 2 to %d bins of positive width and a timing "
+                              "resolution > 0 (got %d bins)",
+                              MIST_TOF_MAX_BINS, r->tof.n_tof);
+    if (in->n_subsets < 1 || in->n_subsets > in->lors->n_views)
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "recon.subsets: expected 1 to %u (the sinogram's views), got %zu",
+                              in->lors->n_views, in->n_subsets);
+    if (mist_pet_lors_count(in->lors) > UINT32_MAX)
+        return mist_error_set(err, MIST_ERR_INPUT, "sinogram too large for 32-bit bin indices");
+    r->subsets = calloc(in->n_subsets, sizeof *r->subsets);
+    uint8_t *use = r->subsets ? bins_in_use(in) : NULL;
+    if (in->psf_fwhm_mm > 0) {
+        int nmax = in->img.n[0] > in->img.n[1] ? in->img.n[0] : in->img.n[1];
+        nmax = nmax > in->img.n[2] ? nmax : in->img.n[2];
+        r->work = malloc(mist_img_count(&in->img) * sizeof *r->work);
+        r->line = malloc((size_t)nmax * sizeof *r->line);
+    }
+    if (!use || (in->psf_fwhm_mm > 0 && (!r->work || !r->line))) {
+        free(use);
+        mist_pet_recon_free(r);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+    }
+    for (size_t s = 0; s < in->n_subsets; s++) {
+        mist_pet_subset *p = &r->subsets[s];
+        mist_status st = rank_bins(in, use, s, &p->bin, &p->n, &p->n_data, err);
+        if (st) {
+            free(use);
+            mist_pet_recon_free(r);
+            return st;
+        }
+        size_t nt = (size_t)r->tof.n_tof, nb = mist_pet_lors_count(in->lors);
+        size_t k = (p->n ? p->n : 1) * nt;
+        p->y = malloc(k * sizeof *p->y);
+        p->m = malloc(k * sizeof *p->m);
+        p->a = in->additive ? malloc(k * sizeof *p->a) : NULL;
+        if (!p->y || !p->m || (in->additive && !p->a)) {
+            free(use);
+            mist_pet_recon_free(r);
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
+        }
+        float p1[3], p2[3];
+        for (size_t i = 0; i < p->n; i++) {
+            uint32_t b = p->bin[i];
+            size_t plane = b / ((size_t)in->lors->n_views * in->lors->n_radial);
+            double w = in->sens ? in->sens[plane * in->lors->n_radial + b % in->lors->n_radial]
+                                : in->lors->weight[plane];
+            double m = w * (in->norm ? in->norm[b] : 1.0f);
+            if (in->mu_mm) {
+                mist_pet_lor_ends(in->lors, b, p1, p2);
+                m *= exp(-(double)mist_joseph3d_fwd_ray(&in->img, in->mu_mm, p1, p2));
+            }
+            for (size_t t = 0; t < nt; t++) {
+                p->y[i * nt + t] = in->prompts[t * nb + b];
+                p->m[i * nt + t] = (float)m;
+                if (p->a)
+                    p->a[i * nt + t] = in->additive[t * nb + b];
+            }
+        }
+    }
+    free(use);
+    return MIST_OK;
+}
+
+void mist_pet_recon_free(mist_pet_recon *r)
+{
+    for (size_t s = 0; r->subsets && s < r->n_subsets; s++) {
+        free(r->subsets[s].bin);
+        free(r->subsets[s].y);
+        free(r->subsets[s].m);
+        free(r->subsets[s].a);
+    }
+    free(r->subsets);
+    free(r->work);
+    free(r->line);
+    *r = (mist_pet_recon){0};
+}
+
+void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const float *img,
+                      const float *mu_mm, const mist_tof *tof, float *sino)
+{
+    size_t n = mist_pet_lors_count(lors), nvr = (size_t)lors->n_views * lors->n_radial;
+    int nt = tof && tof->n_tof > 1 ? tof->n_tof : 1;
+    float p1[3], p2[3], t[MIST_TOF_MAX_BINS];
+    if (nt > MIST_TOF_MAX_BINS)
+        nt = MIST_TOF_MAX_BINS;
+    for (size_t b = 0; b < n; b++) {
+        float w = lors->weight[b / nvr];
+        for (int k = 0; k < nt; k++)
+            t[k] = 0.0f;
+        if (w > 0) {
+            mist_pet_lor_ends(lors, b, p1, p2);
+            float att = mu_mm ? expf(-mist_joseph3d_fwd_ray(g, mu_mm, p1, p2)) : 1.0f;
+            if (nt > 1)
+                mist_joseph3d_tof_fwd_ray(g, img, p1, p2, tof, t);
+            else
+                t[0] = mist_joseph3d_fwd_ray(g, img, p1, p2);
+            for (int k = 0; k < nt; k++)
+                t[k] *= w * att;
+        }
+        for (int k = 0; k < nt; k++)
+            sino[(size_t)k * n + b] = t[k];
+    }
+}
