@@ -9,6 +9,7 @@
 #include "detector/pet_scanner.h"
 #include "engine/acquisition.h"
 #include "engine/engine.h"
+#include "engine/scene.h"
 #include "engine/pet_sim.h"
 #include "engine/spect_study.h"
 #include "io/phantom_io.h"
@@ -46,15 +47,8 @@ mist_status mist_write_root_attrs(hid_t file, const mist_study *study, mist_erro
 
 /* Everything a simulation sets up once, and frees at the end. */
 typedef struct sim {
-    mist_tracer *tracer;
-    const mist_nuclide *nuclide;
+    mist_scene sc; /**< tracer, materials, phantom, activity map, medium, acquisition */
     mist_pet_scanner scanner;
-    mist_material_list materials;
-    mist_phantom *phantom;
-    mist_source source;
-    mist_voxel_grid *grid;
-    mist_tracker *tracker;
-    mist_acquisition acq;
     mist_pet_sim pet;
     mist_listmode listmode; /**< used when the study asks for list-mode */
     mist_tallies tallies;
@@ -65,12 +59,7 @@ static void sim_free(sim *s)
     mist_pet_sim_free(&s->pet);
     mist_listmode_free(&s->listmode);
     mist_tallies_free(&s->tallies);
-    mist_tracker_free(s->tracker);
-    mist_voxel_grid_free(s->grid);
-    mist_source_free(&s->source);
-    mist_phantom_free(s->phantom);
-    mist_material_list_free(&s->materials);
-    mist_tracer_free(s->tracer);
+    mist_scene_free(&s->sc);
 }
 
 /* The scanner file's modality ("pet" or "spect"). */
@@ -87,33 +76,12 @@ static mist_status scanner_modality(const char *path, char *out, size_t size, mi
     return st;
 }
 
-/* The photons' medium: the phantom's labels with each tissue's material. */
-static mist_status build_medium(sim *s, mist_error *err)
-{
-    const mist_phantom *ph = s->phantom;
-    mist_status st = mist_voxel_grid_create(ph->n, ph->voxel_mm, ph->origin_mm, &s->grid, err);
-    if (st)
-        return st;
-    memcpy(s->grid->labels, ph->labels, mist_phantom_count(ph));
-    for (size_t l = 0; l < ph->n_tissues; l++) {
-        const mist_material *m = mist_material_list_find(&s->materials, ph->tissues[l].material);
-        if (!m)
-            return mist_error_set(err, MIST_ERR_INPUT,
-                                  "phantom %s: tissue '%s' has material '%s', which is not in the "
-                                  "material list",
-                                  ph->name, ph->tissues[l].name, ph->tissues[l].material);
-        mist_voxel_grid_set_material(s->grid, (uint8_t)l, (int)(m - s->materials.items));
-    }
-    return mist_tracker_create(s->grid, s->materials.items, s->materials.n, NULL, &s->tracker,
-                               err);
-}
-
 static mist_status setup(sim *s, const mist_study *study, mist_error *err)
 {
     char modality[16];
-    mist_status st = mist_tracer_load(study->tracer.probe_path, &s->tracer, err);
+    mist_status st = mist_tracer_load(study->tracer.probe_path, &s->sc.tracer, err);
     if (!st)
-        s->nuclide = mist_tracer_nuclide(s->tracer);
+        s->sc.nuclide = mist_tracer_nuclide(s->sc.tracer);
     if (!st)
         st = scanner_modality(study->scanner_path, modality, sizeof modality, err);
     if (!st && strcmp(modality, "pet"))
@@ -122,49 +90,22 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
                             study->scanner_path, modality);
     if (!st)
         st = mist_pet_scanner_load(study->scanner_path, &s->scanner, err);
-    char materials[4096];
-    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
     if (!st)
-        st = mist_material_list_load(&s->materials, materials, err);
-    if (!st)
-        st = mist_phantom_load(study->phantom_path, (const char *const *)study->phantom_sets,
-                               study->n_phantom_sets, &s->phantom, err);
-    for (size_t i = 0; !st && i < study->n_lesions; i++) {
-        /* One at a time, so a lesion the phantom rejects is named with its study line. */
-        st = mist_phantom_add_study_lesions(s->phantom, &study->lesions[i], 1, err);
-        if (st == MIST_ERR_INPUT) {
-            char msg[MIST_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
-        }
-    }
-    double t0 = study->tracer.uptake_time_h * 3600.0;
-    if (!st)
-        st = mist_source_build(&s->source, s->phantom, s->tracer, study->tracer.injected_MBq, t0,
-                               err);
-    if (!st)
-        st = build_medium(s, err);
-    /* The acquisition's activity at injection gives the map's total at the frame start. */
-    double a0 = s->source.total_Bq * exp(mist_nuclide_decay_constant(s->nuclide) * t0);
-    if (!st)
-        st = mist_acquisition_init(&s->acq, s->nuclide, a0, t0, study->acquisition.duration_s,
-                                   study->acquisition.simulated_fraction,
-                                   (uint64_t)study->acquisition.batches,
-                                   study->acquisition.time_bin_s, &s->tallies, err);
+        st = mist_scene_build(&s->sc, study, &s->tallies, err);
     mist_emission_options opt = mist_emission_default_options();
     const double origin[3] = {0, 0, 0};
     if (!st)
-        st = mist_pet_sim_init(&s->pet, &s->acq, &s->scanner, &s->materials, &opt, origin, 1.0,
-                               mist_acquisition_expected_total(&s->acq) / (double)s->acq.n_batches,
+        st = mist_pet_sim_init(&s->pet, &s->sc.acq, &s->scanner, &s->sc.materials, &opt, origin, 1.0,
+                               mist_acquisition_expected_total(&s->sc.acq) / (double)s->sc.acq.n_batches,
                                &s->tallies, err);
     if (!st) {
-        mist_pet_sim_set_medium(&s->pet, s->tracker);
+        mist_pet_sim_set_medium(&s->pet, s->sc.tracker);
         mist_pet_sim_set_pose(&s->pet, study->scanner_axis, study->scanner_center_mm);
-        mist_pet_sim_set_source(&s->pet, &s->source);
+        mist_pet_sim_set_source(&s->pet, &s->sc.source);
         st = mist_tallies_alloc(&s->tallies, err);
     }
     if (!st && study->acquisition.listmode) {
-        st = mist_listmode_init(&s->listmode, s->acq.n_batches, err);
+        st = mist_listmode_init(&s->listmode, s->sc.acq.n_batches, err);
         mist_pet_sim_set_listmode(&s->pet, &s->listmode);
     }
     return st;
@@ -206,11 +147,11 @@ static mist_status write_tof_attrs(hid_t file, const mist_pet_sim *ps, mist_erro
  * sinogram geometry as attributes of /pet/<scanner>. */
 static mist_status write_recon_inputs(hid_t file, const sim *s, mist_error *err)
 {
-    const mist_phantom *ph = s->phantom;
+    const mist_phantom *ph = s->sc.phantom;
     float mu_cm[256] = {0};
     mist_status st = MIST_OK;
     for (size_t l = 0; l < ph->n_tissues && !st; l++) {
-        const mist_material *m = mist_material_list_find(&s->materials, ph->tissues[l].material);
+        const mist_material *m = mist_material_list_find(&s->sc.materials, ph->tissues[l].material);
         double mu_rho = 0.0;
         if (m)
             st = mist_xsec_mass_atten(m, MIST_XS_TOTAL, 511.0, &mu_rho, err);
@@ -267,20 +208,20 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
                                   mist_tally_data(t, i), arr->units, NULL, err);
     }
     /* The phantom and its activity map at frame start. */
-    const mist_phantom *ph = s->phantom;
+    const mist_phantom *ph = s->sc.phantom;
     const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
     hid_t d;
     if (!st)
         st = mist_phantom_io_write_h5(h5->file, ph, err);
     if (!st)
         st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
-                           s->source.activity_Bq, "Bq", &d, err);
+                           s->sc.source.activity_Bq, "Bq", &d, err);
     if (!st) {
         st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err);
         if (!st)
             st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err);
         if (!st)
-            st = mist_h5_attr_double(d, "time_after_injection_s", &s->acq.frame_start_s, 1, err);
+            st = mist_h5_attr_double(d, "time_after_injection_s", &s->sc.acq.frame_start_s, 1, err);
         H5Dclose(d);
     }
     if (st)
@@ -289,15 +230,15 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
     if (g < 0)
         return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
-    const mist_acquisition *acq = &s->acq;
+    const mist_acquisition *acq = &s->sc.acq;
     double expected = mist_acquisition_expected_total(acq);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
     /* For SUVs in `mist analyze`: the injected activity and the tracer's body mass. */
     double injected_Bq = study->tracer.injected_MBq * 1e6;
-    double body_mass_kg = mist_tracer_body_mass_kg(s->tracer);
-    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(s->tracer), err)) ||
-           (st = mist_h5_attr_str(g, "nuclide", s->nuclide->name, err)) ||
-           (st = mist_h5_attr_double(g, "half_life_s", &s->nuclide->half_life_s, 1, err)) ||
+    double body_mass_kg = mist_tracer_body_mass_kg(s->sc.tracer);
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(s->sc.tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", s->sc.nuclide->name, err)) ||
+           (st = mist_h5_attr_double(g, "half_life_s", &s->sc.nuclide->half_life_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
            (st = mist_h5_attr_double(g, "injected_Bq", &injected_Bq, 1, err)) ||
            (st = mist_h5_attr_double(g, "body_mass_kg", &body_mass_kg, 1, err)) ||
@@ -375,7 +316,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
                             "checkpointed, so they cannot be resumed");
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
-                               .n_batches = s.acq.n_batches,
+                               .n_batches = s.sc.acq.n_batches,
                                .quiet = opts->quiet,
                                .label = "simulate",
                                .unit = "decays",
@@ -394,7 +335,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
         st = mist_listmode_write(&s.listmode, h5.file, path, &res->listmode_records, err);
     }
     if (!st && mpi.rank == 0) {
-        res->decays = mist_tally_sum(&s.tallies, s.acq.id_batch);
+        res->decays = mist_tally_sum(&s.tallies, s.sc.acq.id_batch);
         res->prompts = mist_tally_data(&s.tallies, s.pet.id_counts)[MIST_PET_PROMPTS];
         st = write_result(&h5, study, &s, err);
         if (!st)
@@ -422,7 +363,7 @@ static mist_status run_inspect(const mist_study *study, int quiet, mist_simulate
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
-                               .n_batches = s.acq.n_batches,
+                               .n_batches = s.sc.acq.n_batches,
                                .quiet = quiet,
                                .label = study->name,
                                .unit = "decays"};

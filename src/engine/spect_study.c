@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/scene.h"
 #include "io/h5out.h"
 #include "io/interfile_spect.h"
 #include "io/phantom_io.h"
@@ -32,15 +33,8 @@ int mist_scanner_is_spect(const char *path)
 }
 
 typedef struct spect_run {
-    mist_tracer *tracer;
-    const mist_nuclide *nuclide;
+    mist_scene sc; /**< tracer, materials, phantom, activity map, medium, acquisition */
     mist_spect_camera camera;
-    mist_material_list materials;
-    mist_phantom *phantom;
-    mist_source source;
-    mist_voxel_grid *grid;
-    mist_tracker *tracker;
-    mist_acquisition acq;
     mist_spect_sim ss;
     mist_tallies tallies;
 } spect_run;
@@ -49,67 +43,14 @@ static void run_free(spect_run *r)
 {
     mist_spect_sim_free(&r->ss);
     mist_tallies_free(&r->tallies);
-    mist_tracker_free(r->tracker);
-    mist_voxel_grid_free(r->grid);
-    mist_source_free(&r->source);
-    mist_phantom_free(r->phantom);
-    mist_material_list_free(&r->materials);
-    mist_tracer_free(r->tracer);
-}
-
-static mist_status build_medium(spect_run *r, mist_error *err)
-{
-    const mist_phantom *ph = r->phantom;
-    mist_status st = mist_voxel_grid_create(ph->n, ph->voxel_mm, ph->origin_mm, &r->grid, err);
-    if (st)
-        return st;
-    memcpy(r->grid->labels, ph->labels, mist_phantom_count(ph));
-    for (size_t l = 0; l < ph->n_tissues; l++) {
-        const mist_material *m = mist_material_list_find(&r->materials, ph->tissues[l].material);
-        if (!m)
-            return mist_error_set(err, MIST_ERR_INPUT,
-                                  "phantom %s: tissue '%s' has material '%s', which is not in the "
-                                  "material list",
-                                  ph->name, ph->tissues[l].name, ph->tissues[l].material);
-        mist_voxel_grid_set_material(r->grid, (uint8_t)l, (int)(m - r->materials.items));
-    }
-    return mist_tracker_create(r->grid, r->materials.items, r->materials.n, NULL, &r->tracker,
-                               err);
+    mist_scene_free(&r->sc);
 }
 
 static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
 {
-    mist_status st = mist_tracer_load(study->tracer.probe_path, &r->tracer, err);
+    mist_status st = mist_spect_camera_load(study->scanner_path, &r->camera, err);
     if (!st)
-        r->nuclide = mist_tracer_nuclide(r->tracer);
-    if (!st)
-        st = mist_spect_camera_load(study->scanner_path, &r->camera, err);
-    char materials[4096];
-    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
-    if (!st)
-        st = mist_material_list_load(&r->materials, materials, err);
-    if (!st)
-        st = mist_phantom_load(study->phantom_path, NULL, 0, &r->phantom, err);
-    for (size_t i = 0; !st && i < study->n_lesions; i++) {
-        st = mist_phantom_add_study_lesions(r->phantom, &study->lesions[i], 1, err);
-        if (st == MIST_ERR_INPUT) {
-            char msg[MIST_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
-        }
-    }
-    double t0 = study->tracer.uptake_time_h * 3600.0;
-    if (!st)
-        st = mist_source_build(&r->source, r->phantom, r->tracer, study->tracer.injected_MBq, t0,
-                               err);
-    if (!st)
-        st = build_medium(r, err);
-    double a0 = st ? 0 : r->source.total_Bq * exp(mist_nuclide_decay_constant(r->nuclide) * t0);
-    if (!st)
-        st = mist_acquisition_init(&r->acq, r->nuclide, a0, t0, study->acquisition.duration_s,
-                                   study->acquisition.simulated_fraction,
-                                   (uint64_t)study->acquisition.batches,
-                                   study->acquisition.time_bin_s, &r->tallies, err);
+        st = mist_scene_build(&r->sc, study, &r->tallies, err);
     mist_spect_orbit orbit = {
         .n_views = (uint32_t)study->acquisition.spect.views,
         .orbit_deg = study->acquisition.spect.orbit_deg,
@@ -120,10 +61,10 @@ static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
         .contour = study->acquisition.spect.contour,
         .clearance_mm = study->acquisition.spect.clearance_mm};
     if (!st)
-        st = mist_spect_sim_init(&r->ss, &r->acq, &r->camera, &orbit, &r->materials, NULL,
+        st = mist_spect_sim_init(&r->ss, &r->sc.acq, &r->camera, &orbit, &r->sc.materials, NULL,
                                  &r->tallies, err);
     if (!st)
-        st = mist_spect_sim_set_medium(&r->ss, r->tracker, err);
+        st = mist_spect_sim_set_medium(&r->ss, r->sc.tracker, err);
     if (st == MIST_ERR_INPUT && !strncmp(err->msg, "acquisition.", 12)) {
         /* The orbit's problems belong to the study file. */
         char msg[MIST_ERROR_MSG_MAX];
@@ -131,7 +72,7 @@ static mist_status setup(spect_run *r, const mist_study *study, mist_error *err)
         mist_error_set(err, st, "%s: %s", study->source, msg);
     }
     if (!st) {
-        mist_spect_sim_set_source(&r->ss, &r->source);
+        mist_spect_sim_set_source(&r->ss, &r->sc.source);
         st = mist_tallies_alloc(&r->tallies, err);
     }
     return st;
@@ -239,7 +180,7 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run 
     mist_tallies *t = &r->tallies;
     mist_status st = mist_write_root_attrs(h5->file, study, err);
     /* The acquisition's tallies (the /spect ones are written by mist_spect_write). */
-    const size_t acq_ids[2] = {r->acq.id_batch, r->acq.id_hist};
+    const size_t acq_ids[2] = {r->sc.acq.id_batch, r->sc.acq.id_hist};
     for (size_t i = 0; !st && i < 2; i++) {
         const mist_tally_array *arr = &t->arrays[acq_ids[i]];
         st = mist_h5_write(h5->file, arr->path, H5T_NATIVE_UINT64, arr->ndim, arr->dims,
@@ -247,18 +188,18 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run 
     }
     if (!st)
         st = mist_spect_write(h5->file, &r->ss, t, err);
-    const mist_phantom *ph = r->phantom;
+    const mist_phantom *ph = r->sc.phantom;
     const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
     hid_t d;
     if (!st)
         st = mist_phantom_io_write_h5(h5->file, ph, err);
     if (!st)
         st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
-                           r->source.activity_Bq, "Bq", &d, err);
+                           r->sc.source.activity_Bq, "Bq", &d, err);
     if (!st) {
         (void)((st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err)) ||
                (st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err)) ||
-               (st = mist_h5_attr_double(d, "time_after_injection_s", &r->acq.frame_start_s, 1,
+               (st = mist_h5_attr_double(d, "time_after_injection_s", &r->sc.acq.frame_start_s, 1,
                                          err)));
         H5Dclose(d);
     }
@@ -267,12 +208,12 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run 
     hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
     if (g < 0)
         return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
-    const mist_acquisition *acq = &r->acq;
+    const mist_acquisition *acq = &r->sc.acq;
     double expected = mist_acquisition_expected_total(acq);
     uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
-    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(r->tracer), err)) ||
-           (st = mist_h5_attr_str(g, "nuclide", r->nuclide->name, err)) ||
-           (st = mist_h5_attr_double(g, "half_life_s", &r->nuclide->half_life_s, 1, err)) ||
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(r->sc.tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", r->sc.nuclide->name, err)) ||
+           (st = mist_h5_attr_double(g, "half_life_s", &r->sc.nuclide->half_life_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
            (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
            (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
@@ -318,7 +259,7 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
     snprintf(checkpoint, sizeof checkpoint, "%s.checkpoint", opts->output);
     if (!st) {
         mist_engine_opts eo = {.seed = study->seed,
-                               .n_batches = r.acq.n_batches,
+                               .n_batches = r.sc.acq.n_batches,
                                .quiet = opts->quiet,
                                .label = "simulate",
                                .unit = "photons",
@@ -331,7 +272,7 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
         res->wall_s = stats.wall_s;
     }
     if (!st && mpi.rank == 0) {
-        res->decays = mist_tally_sum(&r.tallies, r.acq.id_batch);
+        res->decays = mist_tally_sum(&r.tallies, r.sc.acq.id_batch);
         const uint64_t *c = mist_tally_data(&r.tallies, r.ss.id_counts);
         res->spect_in_matrix = c[r.ss.orbit.forced ? MIST_SPECT_FORCED : MIST_SPECT_IN_MATRIX];
         st = write_result(&h5, study, &r, err);

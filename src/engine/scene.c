@@ -1,0 +1,77 @@
+#include "engine/scene.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/phantom_load.h"
+
+void mist_scene_free(mist_scene *sc)
+{
+    mist_tracker_free(sc->tracker);
+    mist_voxel_grid_free(sc->grid);
+    mist_source_free(&sc->source);
+    mist_phantom_free(sc->phantom);
+    mist_material_list_free(&sc->materials);
+    mist_tracer_free(sc->tracer);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* The photons' medium: the phantom's labels with each tissue's material. */
+static mist_status build_medium(mist_scene *sc, mist_error *err)
+{
+    const mist_phantom *ph = sc->phantom;
+    mist_status st = mist_voxel_grid_create(ph->n, ph->voxel_mm, ph->origin_mm, &sc->grid, err);
+    if (st)
+        return st;
+    memcpy(sc->grid->labels, ph->labels, mist_phantom_count(ph));
+    for (size_t l = 0; l < ph->n_tissues; l++) {
+        const mist_material *m = mist_material_list_find(&sc->materials, ph->tissues[l].material);
+        if (!m)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "phantom %s: tissue '%s' has material '%s', which is not in the "
+                                  "material list",
+                                  ph->name, ph->tissues[l].name, ph->tissues[l].material);
+        mist_voxel_grid_set_material(sc->grid, (uint8_t)l, (int)(m - sc->materials.items));
+    }
+    return mist_tracker_create(sc->grid, sc->materials.items, sc->materials.n, NULL, &sc->tracker,
+                               err);
+}
+
+mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
+                             mist_error *err)
+{
+    mist_status st = mist_tracer_load(study->tracer.probe_path, &sc->tracer, err);
+    if (!st)
+        sc->nuclide = mist_tracer_nuclide(sc->tracer);
+    char materials[4096];
+    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
+    if (!st)
+        st = mist_material_list_load(&sc->materials, materials, err);
+    if (!st)
+        st = mist_phantom_load(study->phantom_path, (const char *const *)study->phantom_sets,
+                               study->n_phantom_sets, &sc->phantom, err);
+    for (size_t i = 0; !st && i < study->n_lesions; i++) {
+        /* One at a time, so a lesion the phantom rejects is named with its study line. */
+        st = mist_phantom_add_study_lesions(sc->phantom, &study->lesions[i], 1, err);
+        if (st == MIST_ERR_INPUT) {
+            char msg[MIST_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
+        }
+    }
+    double t0 = study->tracer.uptake_time_h * 3600.0;
+    if (!st)
+        st = mist_source_build(&sc->source, sc->phantom, sc->tracer, study->tracer.injected_MBq,
+                               t0, err);
+    if (!st)
+        st = build_medium(sc, err);
+    if (st)
+        return st;
+    /* The acquisition's activity at injection gives the map's total at the frame start. */
+    double a0 = sc->source.total_Bq * exp(mist_nuclide_decay_constant(sc->nuclide) * t0);
+    return mist_acquisition_init(&sc->acq, sc->nuclide, a0, t0, study->acquisition.duration_s,
+                                 study->acquisition.simulated_fraction,
+                                 (uint64_t)study->acquisition.batches,
+                                 study->acquisition.time_bin_s, t, err);
+}

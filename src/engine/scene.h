@@ -1,0 +1,43 @@
+/*
+ * scene.h - what every acquisition of a study sets up first, whatever the
+ * scanner: the tracer and its nuclide, the material list, the phantom (with
+ * the study's phantom_set overrides and lesions), its activity map at the
+ * frame start, the photons' medium (voxel grid of materials and its Woodcock
+ * tracker) and the acquisition's time structure (engine/acquisition.h, whose
+ * tallies it declares).  The PET driver (engine/simulate.c) and the SPECT
+ * driver (engine/spect_study.c) add their scanner to it.
+ */
+#ifndef MIST_ENGINE_SCENE_H
+#define MIST_ENGINE_SCENE_H
+
+#include "core/status.h"
+#include "engine/acquisition.h"
+#include "engine/tally.h"
+#include "io/study.h"
+#include "model/material.h"
+#include "model/phantom.h"
+#include "physics/nuclide.h"
+#include "physics/tracer.h"
+#include "transport/source.h"
+#include "transport/tracker.h"
+#include "transport/voxel_grid.h"
+
+typedef struct mist_scene {
+    mist_tracer *tracer;
+    const mist_nuclide *nuclide;
+    mist_material_list materials;
+    mist_phantom *phantom;
+    mist_source source;
+    mist_voxel_grid *grid;
+    mist_tracker *tracker;
+    mist_acquisition acq;
+} mist_scene;
+
+/* Build the scene of a study (sc zeroed by the caller), declaring the
+ * acquisition's tallies in t.  A lesion the phantom rejects is reported with its
+ * study line; a tissue whose material is not in the list names both. */
+mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
+                             mist_error *err);
+void mist_scene_free(mist_scene *sc);
+
+#endif
