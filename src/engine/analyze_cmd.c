@@ -395,31 +395,6 @@ static mist_status write_tables(hid_t f, const analysis *an, const mist_roi_opts
     return st;
 }
 
-static mist_status copy_file(const char *src, const char *dst, mist_error *err)
-{
-    FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
-    mist_status st = MIST_OK;
-    if (!in || !out) {
-        st = mist_error_set(err, MIST_ERR_IO, "cannot %s %s", in ? "create" : "read",
-                            in ? dst : src);
-    } else {
-        char buf[1 << 16];
-        size_t k;
-        while ((k = fread(buf, 1, sizeof buf, in)) > 0)
-            if (fwrite(buf, 1, k, out) != k) {
-                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", dst);
-                break;
-            }
-        if (!st && ferror(in))
-            st = mist_error_set(err, MIST_ERR_IO, "cannot read %s", src);
-    }
-    if (in)
-        fclose(in);
-    if (out && fclose(out) && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", dst);
-    return st;
-}
-
 /* Copy, extend the copy, rename it over the original. */
 static mist_status record(const char *path, const analysis *an, const mist_roi_opts *o,
                           mist_error *err)
@@ -429,7 +404,7 @@ static mist_status record(const char *path, const analysis *an, const mist_roi_o
     if (!tmp)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    mist_status st = copy_file(path, tmp, err);
+    mist_status st = mist_file_copy(path, tmp, err);
     hid_t f = st ? -1 : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     if (!st && f < 0)
         st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);

@@ -340,30 +340,6 @@ static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid
     return MIST_OK;
 }
 
-static mist_status copy_file(const char *from, const char *to, mist_error *err)
-{
-    FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
-    mist_status st = MIST_OK;
-    if (!a || !b) {
-        st = mist_error_set(err, MIST_ERR_IO, "cannot copy %s to %s", from, to);
-    } else {
-        char buf[1 << 16];
-        size_t k;
-        while ((k = fread(buf, 1, sizeof buf, a)) > 0)
-            if (fwrite(buf, 1, k, b) != k) {
-                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-                break;
-            }
-        if (!st && ferror(a))
-            st = mist_error_set(err, MIST_ERR_IO, "cannot read %s", from);
-    }
-    if (a)
-        fclose(a);
-    if (b && fclose(b) && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-    return st;
-}
-
 /* Rank 0: IN copied to OUT.tmp.<pid>, the image added, renamed to OUT. */
 static mist_status write_image(const char *in, const char *out, const pet_job *j,
                                const mist_study *s, const float *img, mist_error *err)
@@ -371,7 +347,7 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
     char tmp[4200], path[160];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
     snprintf(path, sizeof path, "/recon/pet/%s/image", j->scanner);
-    mist_status st = copy_file(in, tmp, err);
+    mist_status st = mist_file_copy(in, tmp, err);
     hid_t f = st ? H5I_INVALID_HID : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     if (!st && f < 0)
         st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);

@@ -183,3 +183,28 @@ static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file
         *dset = d;
     return st;
 }
+
+mist_status mist_file_copy(const char *src, const char *dst, mist_error *err)
+{
+    FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+    mist_status st = MIST_OK;
+    if (!in || !out) {
+        st = mist_error_set(err, MIST_ERR_IO, "cannot %s %s", in ? "create" : "read",
+                            in ? dst : src);
+    } else {
+        char buf[1 << 16];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+            if (fwrite(buf, 1, k, out) != k) {
+                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", dst);
+                break;
+            }
+        if (!st && ferror(in))
+            st = mist_error_set(err, MIST_ERR_IO, "cannot read %s", src);
+    }
+    if (in)
+        fclose(in);
+    if (out && fclose(out) && !st)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", dst);
+    return st;
+}

@@ -51,6 +51,10 @@ mist_status mist_h5_write_counts(hid_t file, const char *path, int ndim, const u
                                  const uint64_t *data, const char *units, hid_t *dset,
                                  mist_error *err);
 
+/* Copy a file byte for byte (the first step of extending a result file without
+ * putting it at risk: copy, extend the copy, rename it over the original). */
+mist_status mist_file_copy(const char *src, const char *dst, mist_error *err);
+
 /* Print what a result file holds: root attributes, groups, datasets with shape,
  * type and units.  json = 1 prints one JSON object. */
 mist_status mist_h5_info(const char *path, int json, FILE *out, mist_error *err);
