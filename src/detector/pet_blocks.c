@@ -111,8 +111,8 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
             q[i] = p[i] + t * dir[i];
     }
     /* The block whose angular sector holds q: a first guess from a polynomial atan2 (error
-     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact by the side of q relative to
-     * the sector's two edges. */
+     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact
+     * by the side of q relative to the sector's two edges. */
     long n_k = (long)s->blocks_per_ring;
     long k0 = lround((approx_atan2(q[1], q[0]) - d->angle0) / d->angle_step);
     k0 = (k0 % n_k + n_k) % n_k;
@@ -121,12 +121,26 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         k0 -= 1; /* clockwise of the sector's first edge */
     else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
         k0 += 1; /* at or past its last edge */
-    long j0 = (long)floor((q[2] + 0.5 * s->axial_fov_mm) / (2.0 * d->half_h_mm));
+    double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
+    long j0 = (long)floor((q[2] + half_fov) / pitch);
+    /* Block rings the ray can reach: from the bore, it meets the blocks only between the
+     * front-face cylinder (q) and the cylinder through the blocks' back corners; the block
+     * rings its axial extent there overlaps (a hair wider, for rounding) are the only
+     * candidates.  Outside the bore, all three neighbours are. */
+    long j_lo = j0 - 1, j_hi = j0 + 1;
+    if (r2 < R * R && a > 0) {
+        double back = R + d->depth_mm, r_out2 = back * back + d->half_w_mm * d->half_w_mm;
+        double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - r_out2;
+        double z_out = p[2] + (-b + sqrt(b * b - a * c)) / a * dir[2];
+        double z_lo = fmin(q[2], z_out) - 1e-6, z_hi = fmax(q[2], z_out) + 1e-6;
+        long lo_j = (long)floor((z_lo + half_fov) / pitch), hi_j = (long)floor((z_hi + half_fov) / pitch);
+        j_lo = lo_j > j_lo ? lo_j : j_lo;
+        j_hi = hi_j < j_hi ? hi_j : j_hi;
+    }
     double best = INFINITY;
     int found = 0;
     for (long dk = -1; dk <= 1; dk++) {
-        for (long dj = -1; dj <= 1; dj++) {
-            long j = j0 + dj;
+        for (long j = j_lo; j <= j_hi; j++) {
             if (j < 0 || j >= (long)s->block_rings)
                 continue;
             long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
