@@ -429,7 +429,7 @@ mist_status mist_spect_simulate(const mist_study *study, const mist_simulate_opt
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;
     snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
-             opts->with_recon ? "SPECT reconstruction, lesion analysis of SPECT images" : "");
+             opts->with_recon ? "lesion analysis of SPECT images" : "");
     run_free(&r);
     return st;
 }
