@@ -19,19 +19,14 @@ mist_status mist_run_pipeline(const mist_study *study, const mist_simulate_opts 
         /* Planar (MBI) data are their own images: nothing to reconstruct. */
         mist_error_clear(err);
         snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
-                 "reconstruction of planar data (the projections are the images), lesion "
-                 "analysis of SPECT images");
+                 "reconstruction of planar data (the projections are the images), so no "
+                 "lesion analysis");
         return MIST_OK;
     }
     if (st)
         return st;
     res->recon_done = 1;
     res->missing_stages[0] = '\0';
-    if (res->spect) {
-        snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
-                 "lesion analysis of SPECT images");
-        return MIST_OK;
-    }
     if (!study->n_lesions)
         return MIST_OK;
     /* The analysis reads and rewrites the file on rank 0; every rank learns its status. */
