@@ -310,6 +310,9 @@ mist_status mist_spect_recon_file(const char *in, const char *out, const char *c
                             "not reconstructed (the projections are the images)",
                             in, j.n_views, j.heads);
     }
+    /* More subsets than views (a short orbit): one view per subset. */
+    if (!st && (size_t)s.recon.subsets > j.n_views)
+        s.recon.subsets = (long)j.n_views;
     if (!st)
         st = read_times(f, &j, j.sens, err);
     if (!st)

@@ -22,6 +22,8 @@
  *    crystal's photopeak efficiency, Y the line's yield, T_eff(k) the
  *    decay-weighted simulated time of the stop of view k; so the image is in
  *    Bq/mL, times recon.calibration (1 unless given).
+ *  - Subsets: recon.subsets, at most the number of views (more are reduced
+ *    to it, and the image's attribute says so).
  *  - Voxels: the projection pixel (recon.voxel_mm is PET's), over the
  *    phantom's extent.
  * Planar acquisitions (views = heads, e.g. MBI) are not reconstructed:
