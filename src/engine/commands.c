@@ -35,10 +35,10 @@ static mist_status run_recon(const char *cmd, const char *in, const char *out,
     mist_status st = mist_recon_file(in, out, sets, n_sets, nifti, interfile, &sum, err);
     if (!st && !quiet && mist_mpi_world().rank == 0)
         fprintf(stderr,
-                "mist %s: /recon/pet/%s/image in %s: %d x %d x %d voxels of %g mm, %d iterations "
+                "mist %s: /recon/%s/%s/image in %s: %d x %d x %d voxels of %g mm, %d iterations "
                 "x %d subsets, %.2f s per iteration (set-up %.2f s, peak memory %.0f MiB per "
                 "rank)\n",
-                cmd, sum.scanner, out ? out : in, sum.n[0], sum.n[1], sum.n[2], sum.voxel_mm,
+                cmd, sum.modality, sum.scanner, out ? out : in, sum.n[0], sum.n[1], sum.n[2], sum.voxel_mm,
                 sum.iterations, sum.subsets, sum.s_per_iteration, sum.setup_s, sum.memory_MiB);
     return st;
 }
@@ -90,9 +90,9 @@ static int cmd_simulate(const char *cmd, const mist_cli_args *a)
     }
     if (!st && mist_mpi_world().rank == 0 && !a->quiet && res.recon_done)
         fprintf(stderr,
-                "mist %s: /recon/pet/%s/image: %d x %d x %d voxels of %g mm, %d iterations x %d "
+                "mist %s: /recon/%s/%s/image: %d x %d x %d voxels of %g mm, %d iterations x %d "
                 "subsets, %.2f s per iteration (set-up %.2f s, peak memory %.0f MiB per rank)%s\n",
-                cmd, res.recon.scanner, res.recon.n[0], res.recon.n[1], res.recon.n[2],
+                cmd, res.recon.modality, res.recon.scanner, res.recon.n[0], res.recon.n[1], res.recon.n[2],
                 res.recon.voxel_mm, res.recon.iterations, res.recon.subsets,
                 res.recon.s_per_iteration, res.recon.setup_s, res.recon.memory_MiB,
                 res.analyzed ? "; lesion analysis in /analysis/lesions" : "");

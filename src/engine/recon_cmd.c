@@ -1,5 +1,8 @@
 #include "engine/recon_cmd.h"
 
+#include "engine/recon_util.h"
+#include "engine/spect_recon_cmd.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +57,8 @@ static void job_free(pet_job *j)
 }
 
 /* The study's recon settings with the recon.* overrides on top. */
-static mist_status read_settings(hid_t f, const char *in, const char *const *sets, size_t n_sets,
-                                 mist_study *s, mist_error *err)
+mist_status mist_recon_read_settings(hid_t f, const char *in, const char *const *sets,
+                                     size_t n_sets, mist_study *s, mist_error *err)
 {
     char *text = NULL, name[4200];
     mist_yaml_doc *doc = NULL;
@@ -174,6 +177,13 @@ static mist_status read_time(hid_t f, pet_job *j, mist_error *err)
  * in it, or the nearest phantom voxel where none does. */
 static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation, mist_error *err)
 {
+    return mist_recon_read_grid(f, voxel_mm, attenuation ? "/phantom/mu_511" : NULL, &j->img,
+                                &j->mu_mm, err);
+}
+
+mist_status mist_recon_read_grid(hid_t f, double voxel_mm, const char *mu_path,
+                                 mist_img_geom *img, float **mu_mm, mist_error *err)
+{
     float *mu = NULL;
     uint64_t dims[MIST_H5IN_MAX_DIMS];
     int nd;
@@ -198,31 +208,32 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
     if (st)
         return st;
     size_t pn[3] = {hd[2], hd[1], hd[0]};
-    j->img = mist_img_geom_cover(pn, pv, po, voxel_mm);
-    if (!attenuation)
+    *img = mist_img_geom_cover(pn, pv, po, voxel_mm);
+    if (!mu_path)
         return MIST_OK;
-    if (!mist_h5in_exists(f, "/phantom/mu_511"))
+    if (!mist_h5in_exists(f, mu_path))
         return mist_error_set(err, MIST_ERR_INPUT,
-                              "the file has no /phantom/mu_511 (written by simulations since "
+                              "the file has no %s (written by simulations since "
                               "reconstruction was built): simulate again, or reconstruct without "
-                              "attenuation correction (--set recon.attenuation=false)");
-    st = mist_h5in_read_float(f, "/phantom/mu_511", &mu, dims, &nd, err);
+                              "attenuation correction (--set recon.attenuation=false)",
+                              mu_path);
+    st = mist_h5in_read_float(f, mu_path, &mu, dims, &nd, err);
     if (!st && (nd != 3 || dims[0] != hd[0] || dims[1] != hd[1] || dims[2] != hd[2]))
-        st = mist_error_set(err, MIST_ERR_INPUT,
-                            "/phantom/mu_511: expected the shape of /phantom/labels");
+        st = mist_error_set(err, MIST_ERR_INPUT, "%s: expected the shape of /phantom/labels",
+                            mu_path);
     if (st) {
         free(mu);
         return st;
     }
-    size_t nv = mist_img_count(&j->img);
-    j->mu_mm = calloc(nv, sizeof *j->mu_mm);
+    size_t nv = mist_img_count(img);
+    float *out = *mu_mm = calloc(nv, sizeof *out);
     unsigned *cnt = calloc(nv, sizeof *cnt);
-    if (!j->mu_mm || !cnt) {
+    if (!out || !cnt) {
         free(mu);
         free(cnt);
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the mu-map");
     }
-    const mist_img_geom *g = &j->img;
+    const mist_img_geom *g = img;
     for (size_t z = 0; z < pn[2]; z++)
         for (size_t y = 0; y < pn[1]; y++)
             for (size_t x = 0; x < pn[0]; x++) {
@@ -236,7 +247,7 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
                 if (!in)
                     continue;
                 size_t v = ((size_t)r[2] * g->n[1] + (size_t)r[1]) * g->n[0] + (size_t)r[0];
-                j->mu_mm[v] += mu[(z * pn[1] + y) * pn[0] + x];
+                out[v] += mu[(z * pn[1] + y) * pn[0] + x];
                 cnt[v]++;
             }
     for (int z = 0; z < g->n[2]; z++)
@@ -244,7 +255,7 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
             for (int x = 0; x < g->n[0]; x++) {
                 size_t v = ((size_t)z * g->n[1] + y) * g->n[0] + x;
                 if (cnt[v]) {
-                    j->mu_mm[v] /= (float)cnt[v];
+                    out[v] /= (float)cnt[v];
                 } else {
                     const int r[3] = {x, y, z};
                     long p[3];
@@ -252,13 +263,24 @@ static mist_status read_mu(hid_t f, pet_job *j, double voxel_mm, int attenuation
                         p[k] = lround((g->origin_mm[k] + r[k] * g->voxel_mm[k] - po[k]) / pv[k]);
                         p[k] = p[k] < 0 ? 0 : p[k] >= (long)pn[k] ? (long)pn[k] - 1 : p[k];
                     }
-                    j->mu_mm[v] = mu[((size_t)p[2] * pn[1] + (size_t)p[1]) * pn[0] + (size_t)p[0]];
+                    out[v] = mu[((size_t)p[2] * pn[1] + (size_t)p[1]) * pn[0] + (size_t)p[0]];
                 }
-                j->mu_mm[v] *= 0.1f; /* 1/cm -> 1/mm */
+                out[v] *= 0.1f; /* 1/cm -> 1/mm */
             }
     free(mu);
     free(cnt);
     return MIST_OK;
+}
+
+/* 1 if the file holds SPECT data and no PET data. */
+static int is_spect(const char *in)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(in, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int spect = f >= 0 && !mist_h5in_exists(f, "/pet") && mist_h5in_exists(f, "/spect");
+    if (f >= 0)
+        H5Fclose(f);
+    return spect;
 }
 
 /* What the file holds to reconstruct. */
@@ -266,10 +288,7 @@ static mist_status check_data(hid_t f, const char *in, mist_error *err)
 {
     if (mist_h5in_exists(f, "/pet"))
         return MIST_OK;
-    if (mist_h5in_exists(f, "/spect"))
-        return mist_error_set(err, MIST_ERR_NOT_BUILT, "%s: SPECT reconstruction is not built yet",
-                              in);
-    return mist_error_set(err, MIST_ERR_INPUT, "%s: no PET data (/pet) to reconstruct", in);
+    return mist_error_set(err, MIST_ERR_INPUT, "%s: no PET data (/pet) or SPECT data (/spect) to reconstruct", in);
 }
 
 static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid_t f,
@@ -464,6 +483,9 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
                             mist_recon_summary *sum, mist_error *err)
 {
     memset(sum, 0, sizeof *sum);
+    if (is_spect(in))
+        return mist_spect_recon_file(in, out, sets, n_sets, nifti_prefix, sum, err);
+    snprintf(sum->modality, sizeof sum->modality, "pet");
     mist_mpi mpi = mist_mpi_world();
     double t0 = now_s();
     mist_study s;
@@ -479,7 +501,7 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     if (!st)
         st = check_data(f, in, err);
     if (!st)
-        st = read_settings(f, in, sets, n_sets, &s, err);
+        st = mist_recon_read_settings(f, in, sets, n_sets, &s, err);
     if (!st)
         st = read_job(in, &s, &j, f, err);
     if (f >= 0)

@@ -1,7 +1,7 @@
 /*
  * recon_cmd.h - `mist recon IN.h5 [-o OUT.h5] [--set recon.KEY=VALUE]...`:
  * reconstruct the PET data of a result file with OSEM and add
- * /recon/pet/<scanner>/image (float32 [nz,ny,nx], Bq/mL at the frame start;
+ * /recon/pet/<scanner>/image (SPECT data: engine/spect_recon_cmd.h) (float32 [nz,ny,nx], Bq/mL at the frame start;
  * attrs voxel_size_mm, origin_mm, algorithm, iterations, subsets, ...).
  *
  * Inputs read from the file: the study text (its recon settings, with the
@@ -31,7 +31,9 @@
 #include "core/status.h"
 
 typedef struct mist_recon_summary {
+    char modality[8]; /**< "pet" or "spect": the image is /recon/<modality>/<scanner>/image */
     char scanner[64];
+    int planar;       /**< SPECT: planar data (views = heads), not reconstructed */
     int iterations, subsets;
     int n[3]; /**< image voxels x, y, z */
     double voxel_mm;

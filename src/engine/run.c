@@ -1,5 +1,7 @@
 #include "engine/run.h"
 
+#include <stdio.h>
+
 #include "engine/analyze_cmd.h"
 #include "engine/recon_cmd.h"
 #include "par/mpi_env.h"
@@ -10,9 +12,17 @@ mist_status mist_run_pipeline(const mist_study *study, const mist_simulate_opts 
     mist_simulate_opts o = *opts;
     o.with_recon = 1;
     mist_status st = mist_simulate(study, &o, res, err);
-    if (st || res->spect)
+    if (st)
         return st;
     st = mist_recon_file(opts->output, NULL, NULL, 0, NULL, NULL, &res->recon, err);
+    if (st && res->spect && res->recon.planar) {
+        /* Planar (MBI) data are their own images: nothing to reconstruct. */
+        mist_error_clear(err);
+        snprintf(res->missing_stages, sizeof res->missing_stages, "%s",
+                 "reconstruction of planar data (the projections are the images), so no "
+                 "lesion analysis");
+        return MIST_OK;
+    }
     if (st)
         return st;
     res->recon_done = 1;
