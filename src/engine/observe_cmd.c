@@ -55,6 +55,9 @@ static mist_status load_study(const char *path, const char *const *extra, size_t
         st = mist_h5in_attr_str(f, "/", "study_source", &source, err);
     if (f >= 0)
         H5Fclose(f);
+    char *orig = st ? NULL : strdup(text);
+    if (!st && !orig)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
     size_t cap = n_extra + 1;
     for (const char *p = text; !st && p && (p = strstr(p, "# --set ")); p++)
         cap++;
@@ -84,8 +87,16 @@ static mist_status load_study(const char *path, const char *const *extra, size_t
             char msg[MIST_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);
             mist_error_set(err, st, "reloading the study of %s from %s: %s", path, source, msg);
+        } else if (strncmp((*out)->study_yaml, orig, strlen(orig))) {
+            st = mist_error_set(err, MIST_ERR_INPUT,
+                                "%s: the study file %s has changed since the run that wrote %s "
+                                "(the lesion-absent data must come from the same study)",
+                                path, source, path);
+            mist_study_free(*out);
+            *out = NULL;
         }
     }
+    free(orig);
     free(sets);
     free(text);
     free(source);
