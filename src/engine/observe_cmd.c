@@ -126,37 +126,109 @@ static mist_status simulate_absent(mist_study *study, size_t skip, const char *t
     return st;
 }
 
-/* One class's data on the model's bins, scaled: y ~ Poisson(s E), a = s A. */
+/* One class's data on the model's bins, scaled: y ~ Poisson(s E), a = s A.  The
+ * realisations are drawn over the support only: the LORs (non-TOF bins) where some class
+ * has expected counts, in sinogram order, times their TOF bins (lor[c]: the sinogram bin of
+ * support LOR c).  Each subset's first n_support[q] LORs are the support (the model was
+ * built on the support mask); lor_c[q][k] is the support index of its LOR k, permuted with
+ * the subset's arrays when a realisation moves its LORs with counts to the front. */
 typedef struct obs_recon {
     const mist_recon_job *job;
     const mist_study *rs; /**< recon settings */
     mist_pet_recon model;
-    double *expected;
-    uint64_t *counts;
-    size_t nb; /**< n_tof x n_bins */
+    size_t n_lor;         /**< support LORs */
+    uint32_t *lor;        /**< [n_lor] sinogram bins, ascending */
+    size_t *n_support;    /**< [subsets] */
+    uint32_t **lor_c;     /**< [subsets][n_support] */
+    double *expected;     /**< [n_lor * n_tof] */
+    uint64_t *counts;     /**< [n_lor * n_tof] */
 } obs_recon;
+
+static void obs_recon_free(obs_recon *o)
+{
+    for (size_t q = 0; o->lor_c && q < o->model.n_subsets; q++)
+        free(o->lor_c[q]);
+    free(o->lor_c);
+    free(o->n_support);
+    free(o->lor);
+    free(o->expected);
+    free(o->counts);
+    mist_pet_recon_free(&o->model);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* After mist_pet_recon_init on the support mask: the support tables. */
+static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *err)
+{
+    const mist_recon_job *j = o->job;
+    size_t nt = (size_t)o->model.tof.n_tof, n = 0;
+    for (size_t b = 0; b < j->n_bins; b++) {
+        int any = 0;
+        for (size_t t = 0; t < nt; t++)
+            any |= mask[t * j->n_bins + b] > 0;
+        n += (size_t)any;
+    }
+    o->n_lor = n;
+    o->lor = malloc((n + 1) * sizeof *o->lor);
+    o->expected = malloc((n * nt + 1) * sizeof *o->expected);
+    o->counts = malloc((n * nt + 1) * sizeof *o->counts);
+    o->n_support = calloc(o->model.n_subsets, sizeof *o->n_support);
+    o->lor_c = calloc(o->model.n_subsets, sizeof *o->lor_c);
+    if (!o->lor || !o->expected || !o->counts || !o->n_support || !o->lor_c)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+    n = 0;
+    for (size_t b = 0; b < j->n_bins; b++) {
+        int any = 0;
+        for (size_t t = 0; t < nt; t++)
+            any |= mask[t * j->n_bins + b] > 0;
+        if (any)
+            o->lor[n++] = (uint32_t)b;
+    }
+    for (size_t q = 0; q < o->model.n_subsets; q++) {
+        const mist_pet_subset *p = &o->model.subsets[q];
+        o->n_support[q] = p->n_data;
+        if (!(o->lor_c[q] = malloc((p->n_data + 1) * sizeof *o->lor_c[q])))
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+        for (size_t k = 0; k < p->n_data; k++) {
+            const uint32_t *hit = bsearch(&p->bin[k], o->lor, o->n_lor, sizeof *o->lor, cmp_u32);
+            if (!hit)
+                return mist_error_set(err, MIST_ERR_INPUT, "internal: a model bin off the support");
+            o->lor_c[q][k] = (uint32_t)(hit - o->lor);
+        }
+    }
+    return MIST_OK;
+}
 
 static mist_status reconstruct(obs_recon *o, const float *prompts, const float *additive,
                                double s, uint64_t seed, uint64_t r, float *img, mist_error *err)
 {
     const mist_recon_job *j = o->job;
-    for (size_t i = 0; i < o->nb; i++)
-        o->expected[i] = s * (double)prompts[i];
-    mist_status st = mist_realization_poisson(o->expected, o->nb, seed, r, o->counts, err);
+    size_t nt = (size_t)o->model.tof.n_tof;
+    for (size_t c = 0; c < o->n_lor; c++)
+        for (size_t t = 0; t < nt; t++)
+            o->expected[c * nt + t] = s * (double)prompts[t * j->n_bins + o->lor[c]];
+    mist_status st =
+        mist_realization_poisson(o->expected, o->n_lor * nt, seed, r, o->counts, err);
     if (st)
         return st;
-    size_t nt = (size_t)o->model.tof.n_tof;
     for (size_t q = 0; q < o->model.n_subsets; q++) {
         mist_pet_subset *p = &o->model.subsets[q];
+        uint32_t *lc = o->lor_c[q];
         size_t front = 0; /* the LORs with counts first (OSEM projects only those) */
-        for (size_t k = 0; k < p->n; k++) {
+        for (size_t k = 0; k < o->n_support[q]; k++) {
             int any = 0;
             for (size_t t = 0; t < nt; t++) {
-                size_t b = t * j->n_bins + p->bin[k];
-                p->y[k * nt + t] = (float)o->counts[b];
-                any |= o->counts[b] > 0;
+                uint64_t y = o->counts[(size_t)lc[k] * nt + t];
+                p->y[k * nt + t] = (float)y;
+                any |= y > 0;
                 if (p->a)
-                    p->a[k * nt + t] = additive ? (float)(s * additive[b]) : 0.0f;
+                    p->a[k * nt + t] =
+                        additive ? (float)(s * additive[t * j->n_bins + p->bin[k]]) : 0.0f;
             }
             if (!any)
                 continue;
@@ -164,16 +236,16 @@ static mist_status reconstruct(obs_recon *o, const float *prompts, const float *
                 uint32_t bb = p->bin[k];
                 p->bin[k] = p->bin[front];
                 p->bin[front] = bb;
-                for (size_t t = 0; t < nt; t++) {
-                    float *arr[3] = {p->y, p->m, p->a};
-                    for (int c = 0; c < 3; c++) {
-                        if (!arr[c])
-                            continue;
+                bb = lc[k];
+                lc[k] = lc[front];
+                lc[front] = bb;
+                float *arr[3] = {p->y, p->m, p->a};
+                for (int c = 0; c < 3; c++)
+                    for (size_t t = 0; arr[c] && t < nt; t++) {
                         float v = arr[c][k * nt + t];
                         arr[c][k * nt + t] = arr[c][front * nt + t];
                         arr[c][front * nt + t] = v;
                     }
-                }
             }
             front++;
         }
@@ -431,10 +503,7 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     mask = calloc(nb, sizeof *mask);
     size_t ns = (size_t)present.sino.n_planes * present.sino.n_radial;
     sens = malloc(ns * sizeof *sens);
-    rec.expected = malloc(nb * sizeof *rec.expected);
-    rec.counts = malloc(nb * sizeof *rec.counts);
-    rec.nb = nb;
-    if (!mask || !sens || !rec.expected || !rec.counts) {
+    if (!mask || !sens) {
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
         goto done;
     }
@@ -447,7 +516,8 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     for (size_t i = 0; i < ns; i++)
         sens[i] = (float)(present.sens[i] * s); /* images in Bq/mm^3 at the realisations' level */
     mist_pet_recon_input ri = mist_recon_job_input(&present, &rs, mask, present.additive, sens);
-    if ((st = mist_pet_recon_init(&rec.model, &ri, err)))
+    if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
+        (st = obs_recon_index(&rec, mask, err)))
         goto done;
     /* Present images (shared by every lesion), then each lesion's absent ones. */
     size_t nv = mist_img_count(&present.img);
@@ -506,9 +576,7 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if (!st)
         print_table(o->out, o->json, rows, n_rows, s, counts, wall);
 done:
-    mist_pet_recon_free(&rec.model);
-    free(rec.expected);
-    free(rec.counts);
+    obs_recon_free(&rec);
     for (size_t l = 0; abs_data && l < (study ? study->n_lesions : 0); l++) {
         free(abs_data[l]);
         free(abs_add[l]);
