@@ -142,6 +142,7 @@ typedef struct obs_recon {
     uint32_t **lor_c;     /**< [subsets][n_support] */
     double *expected;     /**< [n_lor * n_tof] */
     uint64_t *counts;     /**< [n_lor * n_tof] */
+    float *sens;          /**< [subsets][voxels] OSEM sensitivity images, computed once */
 } obs_recon;
 
 static void obs_recon_free(obs_recon *o)
@@ -153,6 +154,7 @@ static void obs_recon_free(obs_recon *o)
     free(o->lor);
     free(o->expected);
     free(o->counts);
+    free(o->sens);
     mist_pet_recon_free(&o->model);
 }
 
@@ -201,7 +203,12 @@ static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *
             o->lor_c[q][k] = (uint32_t)(hit - o->lor);
         }
     }
-    return MIST_OK;
+    /* The sensitivity images do not depend on the data: once for every realisation. */
+    size_t nv = mist_img_count(&j->img);
+    if (!(o->sens = malloc((o->model.n_subsets * nv + 1) * sizeof *o->sens)))
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the sensitivity images");
+    mist_osem_model m = mist_pet_recon_model(&o->model);
+    return mist_osem_sensitivity(&m, o->sens, err);
 }
 
 static mist_status reconstruct(obs_recon *o, const float *prompts, const float *additive,
@@ -255,7 +262,7 @@ static mist_status reconstruct(obs_recon *o, const float *prompts, const float *
     for (size_t i = 0; i < nv; i++)
         img[i] = 1.0f;
     mist_osem_model m = mist_pet_recon_model(&o->model);
-    st = mist_osem_run(&m, (int)o->rs->recon.iterations, img, NULL, NULL, err);
+    st = mist_osem_run_sens(&m, o->sens, (int)o->rs->recon.iterations, img, NULL, NULL, err);
     if (!st)
         st = mist_gauss_filter(&j->img, img, o->rs->recon.postfilter_fwhm_mm, err);
     return st;
