@@ -464,9 +464,10 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if (st)
         goto done;
     size_t nl = study->n_lesions, N = (size_t)study->analysis.realizations;
-    if (N < 3) {
+    if (N < 5) {
         st = mist_error_set(err, MIST_ERR_INPUT,
-                            "analysis.realizations = %zu: the observers need at least 3 per class",
+                            "analysis.realizations = %zu: the CHO (6 channels) needs at least 5 "
+                            "per class (2 N - 2 > 7), and far more for a stable estimate",
                             N);
         goto done;
     }
