@@ -1,12 +1,14 @@
 #include "engine/commands.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/analyze_cmd.h"
+#include "engine/observe_cmd.h"
 #include "engine/bench.h"
 #include "engine/phantom_cmd.h"
 #include "engine/run.h"
@@ -122,6 +124,26 @@ static int cmd_analyze(const mist_cli_args *a)
     return report("analyze", st, &err);
 }
 
+static int cmd_observe(const mist_cli_args *a)
+{
+    mist_error err;
+    mist_error_clear(&err);
+    mist_observe_opts o = {.path = a->pos[0], .sets = a->sets, .n_sets = a->n_sets,
+                           .json = a->json, .out = stdout, .log = a->quiet ? NULL : stderr};
+    mist_status st = MIST_OK;
+    if (a->counts) {
+        char *end;
+        o.counts = strtod(a->counts, &end);
+        if (end == a->counts || *end || !(o.counts > 0) || !isfinite(o.counts))
+            st = mist_error_set(&err, MIST_ERR_INPUT,
+                                "--counts %s: expected a share of the clinical count level > 0",
+                                a->counts);
+    }
+    if (!st)
+        st = mist_observe(&o, &err);
+    return report("observe", st, &err);
+}
+
 static int cmd_sweep(const mist_cli_args *a)
 {
     mist_error err;
@@ -171,5 +193,7 @@ int mist_command_run(const char *name, const mist_cli_args *a)
         return cmd_analyze(a);
     if (!strcmp(name, "sweep"))
         return cmd_sweep(a);
+    if (!strcmp(name, "observe"))
+        return cmd_observe(a);
     return 2;
 }

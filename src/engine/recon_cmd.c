@@ -31,22 +31,9 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Everything read from the file, freed at the end. */
-typedef struct pet_job {
-    char scanner[64];
-    char group[96];
-    mist_sino_geom sino;
-    double radius_mm, pitch_mm;
-    size_t n_bins;
-    float *prompts, *additive, *mu_mm, *sens;
-    mist_img_geom img;
-    double t_eff_s; /**< decay-weighted simulated time [s] relative to the frame start */
-    int n_tof;      /**< TOF bins in the data, 1 when reconstructed without TOF */
-    double tof_bin_ps, tof_fwhm_ps;
-    mist_pet_lors lors;
-} pet_job;
+typedef mist_recon_job pet_job;
 
-static void job_free(pet_job *j)
+void mist_recon_job_free(mist_recon_job *j)
 {
     mist_sino_free(&j->sino);
     mist_pet_lors_free(&j->lors);
@@ -359,6 +346,49 @@ static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid
     return MIST_OK;
 }
 
+mist_status mist_recon_job_read(const char *in, const char *const *sets, size_t n_sets,
+                                mist_study *s, mist_recon_job *j, mist_error *err)
+{
+    memset(j, 0, sizeof *j);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(in, H5F_ACC_RDONLY, H5P_DEFAULT);
+    mist_status st =
+        f < 0 ? mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", in) : MIST_OK;
+    if (!st)
+        st = check_data(f, in, err);
+    if (!st)
+        st = mist_recon_read_settings(f, in, sets, n_sets, s, err);
+    if (!st)
+        st = read_job(in, s, j, f, err);
+    if (f >= 0)
+        H5Fclose(f);
+    if (st)
+        mist_recon_job_free(j);
+    return st;
+}
+
+mist_pet_recon_input mist_recon_job_input(const mist_recon_job *j, const mist_study *s,
+                                          const float *prompts, const float *additive,
+                                          const float *sens)
+{
+    mist_pet_recon_input ri = {
+        .lors = &j->lors,
+        .img = j->img,
+        .prompts = prompts,
+        .additive = additive,
+        .mu_mm = j->mu_mm,
+        .sens = sens,
+        .psf_fwhm_mm = s->recon.psf_fwhm_mm,
+        .tof = {.n_tof = j->n_tof,
+                /* x = c tau / 2; c = 0.299792458 mm/ps */
+                .bin_mm = (float)(0.5 * 0.299792458 * j->tof_bin_ps),
+                .sigma_mm = (float)(0.5 * 0.299792458 * j->tof_fwhm_ps / 2.35482)},
+        .n_subsets = (size_t)s->recon.subsets,
+        .rank = 0,
+        .n_ranks = 1};
+    return ri;
+}
+
 /* Rank 0: IN copied to OUT.tmp.<pid>, the image added, renamed to OUT. */
 static mist_status write_image(const char *in, const char *out, const pet_job *j,
                                const mist_study *s, const float *img, mist_error *err)
@@ -578,6 +608,6 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
     }
     mist_pet_recon_free(&model);
     free(img);
-    job_free(&j);
+    mist_recon_job_free(&j);
     return st;
 }

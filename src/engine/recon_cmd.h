@@ -29,6 +29,11 @@
 #include <stddef.h>
 
 #include "core/status.h"
+#include "detector/sinogram.h"
+#include "io/study.h"
+#include "recon/pet_lor.h"
+#include "recon/pet_recon.h"
+#include "recon/projector.h"
 
 typedef struct mist_recon_summary {
     char modality[8]; /**< "pet" or "spect": the image is /recon/<modality>/<scanner>/image */
@@ -52,5 +57,34 @@ typedef struct mist_recon_summary {
 mist_status mist_recon_file(const char *in, const char *out, const char *const *sets, size_t n_sets,
                             const char *nifti_prefix, const char *interfile_prefix,
                             mist_recon_summary *sum, mist_error *err);
+
+/* What a result file holds for a PET reconstruction (mist_recon_job_read). */
+typedef struct mist_recon_job {
+    char scanner[64];
+    char group[96];
+    mist_sino_geom sino;
+    double radius_mm, pitch_mm;
+    size_t n_bins;                    /**< non-TOF sinogram bins */
+    float *prompts, *additive;        /**< [n_tof][n_bins]; additive: delayed + scatters as
+                                           the recon settings ask, or NULL */
+    float *mu_mm, *sens;              /**< [voxels] 1/mm (or NULL); [planes * radial] */
+    mist_img_geom img;
+    double t_eff_s; /**< decay-weighted simulated time [s] relative to the frame start */
+    int n_tof;      /**< TOF bins in the data, 1 when reconstructed without TOF */
+    double tof_bin_ps, tof_fwhm_ps;
+    mist_pet_lors lors;
+} mist_recon_job;
+
+/* Read the recon settings (s->recon: the file's study text, its recon.* --set lines and
+ * sets on top) and the PET data of a result file, as mist_recon_file does. */
+mist_status mist_recon_job_read(const char *in, const char *const *sets, size_t n_sets,
+                                mist_study *s, mist_recon_job *j, mist_error *err);
+void mist_recon_job_free(mist_recon_job *j);
+
+/* The single-rank model input for data prompts/additive (TOF layout of the job) and a
+ * sensitivity per (plane, radial bin) (e.g. j->sens). */
+mist_pet_recon_input mist_recon_job_input(const mist_recon_job *j, const mist_study *s,
+                                          const float *prompts, const float *additive,
+                                          const float *sens);
 
 #endif

@@ -25,25 +25,10 @@ mist_status mist_osem_allreduce(float *buf, size_t n, mist_error *err)
     return MIST_OK;
 }
 
-mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
-                          mist_osem_progress_fn progress, void *progress_ctx, mist_error *err)
+mist_status mist_osem_sensitivity(const mist_osem_model *m, float *sens, mist_error *err)
 {
-    size_t nv = m->n_voxels, max_n = 0;
-    for (size_t s = 0; s < m->n_subsets; s++) {
-        mist_osem_subset sub = m->subset(m->ctx, s);
-        if (sub.n > max_n)
-            max_n = sub.n;
-    }
-    float *sens = malloc(m->n_subsets * nv * sizeof *sens);
-    float *bp = malloc(nv * sizeof *bp);
-    float *proj = malloc((max_n ? max_n : 1) * sizeof *proj);
+    size_t nv = m->n_voxels;
     mist_status st = MIST_OK;
-    if (!sens || !bp || !proj) {
-        st = mist_error_set(err, MIST_ERR_NOMEM,
-                            "out of memory for OSEM (%zu voxels x %zu subsets)", nv, m->n_subsets);
-        goto done;
-    }
-    /* Sensitivity of each subset: A_s^T m_s. */
     for (size_t s = 0; s < m->n_subsets && !st; s++) {
         mist_osem_subset sub = m->subset(m->ctx, s);
         float *sv = sens + s * nv;
@@ -51,7 +36,43 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
         m->back(m->ctx, s, sub.n, sub.m, sv);
         st = mist_osem_allreduce(sv, nv, err);
     }
-    if (!st && progress)
+    return st;
+}
+
+mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
+                          mist_osem_progress_fn progress, void *progress_ctx, mist_error *err)
+{
+    float *sens = malloc((m->n_subsets * m->n_voxels + 1) * sizeof *sens);
+    if (!sens)
+        return mist_error_set(err, MIST_ERR_NOMEM,
+                              "out of memory for OSEM (%zu voxels x %zu subsets)", m->n_voxels,
+                              m->n_subsets);
+    mist_status st = mist_osem_sensitivity(m, sens, err);
+    if (!st)
+        st = mist_osem_run_sens(m, sens, iterations, img, progress, progress_ctx, err);
+    free(sens);
+    return st;
+}
+
+mist_status mist_osem_run_sens(const mist_osem_model *m, const float *sens, int iterations,
+                               float *img, mist_osem_progress_fn progress, void *progress_ctx,
+                               mist_error *err)
+{
+    size_t nv = m->n_voxels, max_n = 0;
+    for (size_t s = 0; s < m->n_subsets; s++) {
+        mist_osem_subset sub = m->subset(m->ctx, s);
+        if (sub.n > max_n)
+            max_n = sub.n;
+    }
+    float *bp = malloc(nv * sizeof *bp);
+    float *proj = malloc((max_n ? max_n : 1) * sizeof *proj);
+    mist_status st = MIST_OK;
+    if (!bp || !proj) {
+        st = mist_error_set(err, MIST_ERR_NOMEM,
+                            "out of memory for OSEM (%zu voxels x %zu subsets)", nv, m->n_subsets);
+        goto done;
+    }
+    if (progress)
         progress(progress_ctx, 0, img);
     for (int it = 1; it <= iterations && !st; it++) {
         for (size_t s = 0; s < m->n_subsets && !st; s++) {
@@ -72,7 +93,6 @@ mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
             progress(progress_ctx, it, img);
     }
 done:
-    free(sens);
     free(bp);
     free(proj);
     return st;

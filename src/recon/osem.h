@@ -50,6 +50,16 @@ typedef void (*mist_osem_progress_fn)(void *ctx, int iteration, const float *img
 mist_status mist_osem_run(const mist_osem_model *m, int iterations, float *img,
                           mist_osem_progress_fn progress, void *progress_ctx, mist_error *err);
 
+/* The subsets' sensitivity images A_s^T m_s over all of each subset's bins:
+ * sens[n_subsets][n_voxels].  Collective under MPI. */
+mist_status mist_osem_sensitivity(const mist_osem_model *m, float *sens, mist_error *err);
+
+/* mist_osem_run with the sensitivity images given (mist_osem_sensitivity of the same
+ * model; they do not depend on the data y), for many reconstructions of one model. */
+mist_status mist_osem_run_sens(const mist_osem_model *m, const float *sens, int iterations,
+                               float *img, mist_osem_progress_fn progress, void *progress_ctx,
+                               mist_error *err);
+
 /* Sum a float array over all MPI ranks in place (nothing without MPI). */
 mist_status mist_osem_allreduce(float *buf, size_t n, mist_error *err);
 

@@ -1,0 +1,602 @@
+#include "engine/observe_cmd.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/observer.h"
+#include "analysis/realization.h"
+#include "engine/recon_cmd.h"
+#include "engine/simulate.h"
+#include "io/h5in.h"
+#include "io/h5out.h"
+#include "io/study.h"
+#include "par/mpi_env.h"
+#include "recon/filter.h"
+#include "recon/osem.h"
+#include "recon/pet_recon.h"
+
+#define OBS_NAME_MAX 64
+#define OBS_SEED_SALT 0x6f6273657276ULL /* "observ" */
+
+typedef struct obs_row {
+    char image[OBS_NAME_MAX];
+    char lesion[OBS_NAME_MAX];
+    char observer[8];
+    double d_prime, d_prime_lo, d_prime_hi, auc, auc_lo, auc_hi;
+    double d2_unbiased; /**< CHO: bias-corrected d'^2 (observer.h); NPW: NAN */
+    uint64_t realizations;
+} obs_row;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The study that wrote the file, reloaded from its source with the run's --set lines
+ * (extra: this command's analysis.* overrides on top). */
+static mist_status load_study(const char *path, const char *const *extra, size_t n_extra,
+                              mist_study **out, mist_error *err)
+{
+    char *text = NULL, *source = NULL;
+    const char **sets = NULL;
+    size_t n = 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    mist_status st =
+        f < 0 ? mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", path) : MIST_OK;
+    if (!st)
+        st = mist_h5in_attr_str(f, "/", "study_yaml", &text, err);
+    if (!st)
+        st = mist_h5in_attr_str(f, "/", "study_source", &source, err);
+    if (f >= 0)
+        H5Fclose(f);
+    char *orig = st ? NULL : strdup(text);
+    if (!st && !orig)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    size_t cap = n_extra + 1;
+    for (const char *p = text; !st && p && (p = strstr(p, "# --set ")); p++)
+        cap++;
+    if (!st && !(sets = calloc(cap, sizeof *sets)))
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    /* "# --set KEY=VALUE" lines: cut the text in place into set strings. */
+    for (char *line = text; !st && line && *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        if (!strncmp(line, "# --set ", 8))
+            sets[n++] = line + 8;
+        line = end ? end + 1 : NULL;
+    }
+    for (size_t i = 0; !st && i < n_extra; i++) {
+        if (strncmp(extra[i], "analysis.", 9))
+            st = mist_error_set(err, MIST_ERR_INPUT,
+                                "--set %s: mist observe takes only analysis.* settings (the data "
+                                "are already simulated)",
+                                extra[i]);
+        sets[n++] = extra[i];
+    }
+    if (!st) {
+        int builtin = !strcmp(source, "<built-in default study>");
+        st = mist_study_load(builtin ? NULL : source, sets, n, out, err);
+        if (st) {
+            char msg[MIST_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            mist_error_set(err, st, "reloading the study of %s from %s: %s", path, source, msg);
+        } else if (strncmp((*out)->study_yaml, orig, strlen(orig))) {
+            st = mist_error_set(err, MIST_ERR_INPUT,
+                                "%s: the study file %s has changed since the run that wrote %s "
+                                "(the lesion-absent data must come from the same study)",
+                                path, source, path);
+            mist_study_free(*out);
+            *out = NULL;
+        }
+    }
+    free(orig);
+    free(sets);
+    free(text);
+    free(source);
+    return st;
+}
+
+/* Lesion-absent data: the study without lesion `skip`, simulated into tmp. */
+static mist_status simulate_absent(mist_study *study, size_t skip, const char *tmp,
+                                   mist_error *err)
+{
+    mist_lesion *all = study->lesions, *kept = NULL;
+    size_t n_all = study->n_lesions;
+    if (n_all > 1 && !(kept = malloc((n_all - 1) * sizeof *kept)))
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (size_t i = 0, k = 0; i < n_all; i++)
+        if (i != skip)
+            kept[k++] = all[i];
+    study->lesions = kept;
+    study->n_lesions = n_all - 1;
+    mist_simulate_opts so = {.output = tmp, .quiet = 1};
+    mist_simulate_result res;
+    memset(&res, 0, sizeof res);
+    mist_status st = mist_simulate(study, &so, &res, err);
+    study->lesions = all;
+    study->n_lesions = n_all;
+    free(kept);
+    return st;
+}
+
+/* One class's data on the model's bins, scaled: y ~ Poisson(s E), a = s A.  The
+ * realisations are drawn over the support only: the LORs (non-TOF bins) where some class
+ * has expected counts, in sinogram order, times their TOF bins (lor[c]: the sinogram bin of
+ * support LOR c).  Each subset's first n_support[q] LORs are the support (the model was
+ * built on the support mask); lor_c[q][k] is the support index of its LOR k, permuted with
+ * the subset's arrays when a realisation moves its LORs with counts to the front. */
+typedef struct obs_recon {
+    const mist_recon_job *job;
+    const mist_study *rs; /**< recon settings */
+    mist_pet_recon model;
+    size_t n_lor;         /**< support LORs */
+    uint32_t *lor;        /**< [n_lor] sinogram bins, ascending */
+    size_t *n_support;    /**< [subsets] */
+    uint32_t **lor_c;     /**< [subsets][n_support] */
+    double *expected;     /**< [n_lor * n_tof] */
+    uint64_t *counts;     /**< [n_lor * n_tof] */
+    float *sens;          /**< [subsets][voxels] OSEM sensitivity images, computed once */
+} obs_recon;
+
+static void obs_recon_free(obs_recon *o)
+{
+    for (size_t q = 0; o->lor_c && q < o->model.n_subsets; q++)
+        free(o->lor_c[q]);
+    free(o->lor_c);
+    free(o->n_support);
+    free(o->lor);
+    free(o->expected);
+    free(o->counts);
+    free(o->sens);
+    mist_pet_recon_free(&o->model);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* After mist_pet_recon_init on the support mask: the support tables. */
+static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *err)
+{
+    const mist_recon_job *j = o->job;
+    size_t nt = (size_t)o->model.tof.n_tof, n = 0;
+    for (size_t b = 0; b < j->n_bins; b++) {
+        int any = 0;
+        for (size_t t = 0; t < nt; t++)
+            any |= mask[t * j->n_bins + b] > 0;
+        n += (size_t)any;
+    }
+    o->n_lor = n;
+    o->lor = malloc((n + 1) * sizeof *o->lor);
+    o->expected = malloc((n * nt + 1) * sizeof *o->expected);
+    o->counts = malloc((n * nt + 1) * sizeof *o->counts);
+    o->n_support = calloc(o->model.n_subsets, sizeof *o->n_support);
+    o->lor_c = calloc(o->model.n_subsets, sizeof *o->lor_c);
+    if (!o->lor || !o->expected || !o->counts || !o->n_support || !o->lor_c)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+    n = 0;
+    for (size_t b = 0; b < j->n_bins; b++) {
+        int any = 0;
+        for (size_t t = 0; t < nt; t++)
+            any |= mask[t * j->n_bins + b] > 0;
+        if (any)
+            o->lor[n++] = (uint32_t)b;
+    }
+    for (size_t q = 0; q < o->model.n_subsets; q++) {
+        const mist_pet_subset *p = &o->model.subsets[q];
+        o->n_support[q] = p->n_data;
+        if (!(o->lor_c[q] = malloc((p->n_data + 1) * sizeof *o->lor_c[q])))
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+        for (size_t k = 0; k < p->n_data; k++) {
+            const uint32_t *hit = bsearch(&p->bin[k], o->lor, o->n_lor, sizeof *o->lor, cmp_u32);
+            if (!hit)
+                return mist_error_set(err, MIST_ERR_INPUT, "internal: a model bin off the support");
+            o->lor_c[q][k] = (uint32_t)(hit - o->lor);
+        }
+    }
+    /* The sensitivity images do not depend on the data: once for every realisation. */
+    size_t nv = mist_img_count(&j->img);
+    if (!(o->sens = malloc((o->model.n_subsets * nv + 1) * sizeof *o->sens)))
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the sensitivity images");
+    mist_osem_model m = mist_pet_recon_model(&o->model);
+    return mist_osem_sensitivity(&m, o->sens, err);
+}
+
+static mist_status reconstruct(obs_recon *o, const float *prompts, const float *additive,
+                               double s, uint64_t seed, uint64_t r, float *img, mist_error *err)
+{
+    const mist_recon_job *j = o->job;
+    size_t nt = (size_t)o->model.tof.n_tof;
+    for (size_t c = 0; c < o->n_lor; c++)
+        for (size_t t = 0; t < nt; t++)
+            o->expected[c * nt + t] = s * (double)prompts[t * j->n_bins + o->lor[c]];
+    mist_status st =
+        mist_realization_poisson(o->expected, o->n_lor * nt, seed, r, o->counts, err);
+    if (st)
+        return st;
+    for (size_t q = 0; q < o->model.n_subsets; q++) {
+        mist_pet_subset *p = &o->model.subsets[q];
+        uint32_t *lc = o->lor_c[q];
+        size_t front = 0; /* the LORs with counts first (OSEM projects only those) */
+        for (size_t k = 0; k < o->n_support[q]; k++) {
+            int any = 0;
+            for (size_t t = 0; t < nt; t++) {
+                uint64_t y = o->counts[(size_t)lc[k] * nt + t];
+                p->y[k * nt + t] = (float)y;
+                any |= y > 0;
+                if (p->a)
+                    p->a[k * nt + t] =
+                        additive ? (float)(s * additive[t * j->n_bins + p->bin[k]]) : 0.0f;
+            }
+            if (!any)
+                continue;
+            if (k != front) {
+                uint32_t bb = p->bin[k];
+                p->bin[k] = p->bin[front];
+                p->bin[front] = bb;
+                bb = lc[k];
+                lc[k] = lc[front];
+                lc[front] = bb;
+                float *arr[3] = {p->y, p->m, p->a};
+                for (int c = 0; c < 3; c++)
+                    for (size_t t = 0; arr[c] && t < nt; t++) {
+                        float v = arr[c][k * nt + t];
+                        arr[c][k * nt + t] = arr[c][front * nt + t];
+                        arr[c][front * nt + t] = v;
+                    }
+            }
+            front++;
+        }
+        p->n_data = front;
+    }
+    size_t nv = mist_img_count(&j->img);
+    for (size_t i = 0; i < nv; i++)
+        img[i] = 1.0f;
+    mist_osem_model m = mist_pet_recon_model(&o->model);
+    st = mist_osem_run_sens(&m, o->sens, (int)o->rs->recon.iterations, img, NULL, NULL, err);
+    if (!st)
+        st = mist_gauss_filter(&j->img, img, o->rs->recon.postfilter_fwhm_mm, err);
+    return st;
+}
+
+static hid_t str_type(size_t len)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, len);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    return t;
+}
+
+static mist_status copy_file(const char *from, const char *to, mist_error *err)
+{
+    FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
+    mist_status st = MIST_OK;
+    if (!a || !b) {
+        st = mist_error_set(err, MIST_ERR_IO, "cannot copy %s to %s", from, to);
+    } else {
+        char buf[1 << 16];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, a)) > 0)
+            if (fwrite(buf, 1, k, b) != k) {
+                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
+                break;
+            }
+        if (!st && ferror(a))
+            st = mist_error_set(err, MIST_ERR_IO, "cannot read %s", from);
+    }
+    if (a)
+        fclose(a);
+    if (b && fclose(b) && !st)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
+    return st;
+}
+
+static mist_status record(const char *path, const obs_row *rows, size_t n_rows, double s,
+                          double counts, double wall_s, mist_error *err)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    mist_status st = copy_file(path, tmp, err);
+    hid_t f = st ? H5I_INVALID_HID : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (!st && f < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);
+    if (!st && mist_h5in_exists(f, "/analysis/observer") &&
+        H5Ldelete(f, "/analysis/observer", H5P_DEFAULT) < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot replace /analysis/observer in %s", tmp);
+    hid_t sn = str_type(OBS_NAME_MAX), so = str_type(8);
+    hid_t ct = H5Tcreate(H5T_COMPOUND, sizeof(obs_row));
+    H5Tinsert(ct, "image", HOFFSET(obs_row, image), sn);
+    H5Tinsert(ct, "lesion", HOFFSET(obs_row, lesion), sn);
+    H5Tinsert(ct, "observer", HOFFSET(obs_row, observer), so);
+#define F(field) H5Tinsert(ct, #field, HOFFSET(obs_row, field), H5T_NATIVE_DOUBLE)
+    F(d_prime);
+    F(d_prime_lo);
+    F(d_prime_hi);
+    F(auc);
+    F(auc_lo);
+    F(auc_hi);
+    F(d2_unbiased);
+#undef F
+    H5Tinsert(ct, "realizations", HOFFSET(obs_row, realizations), H5T_NATIVE_UINT64);
+    uint64_t dims[1] = {n_rows};
+    hid_t d = H5I_INVALID_HID;
+    if (!st)
+        st = mist_h5_write(f, "/analysis/observer", ct, 1, dims, rows, "1", &d, err);
+    if (!st) {
+        (void)((st = mist_h5_attr_double(d, "count_scale", &s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "clinical_count_share", &counts, 1, err)) ||
+               (st = mist_h5_attr_double(d, "mc_ratio", &s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "wall_s", &wall_s, 1, err)) ||
+               (st = mist_h5_attr_str(
+                    d, "method",
+                    "SKE lesion present/absent: present = the file's simulated data, absent = "
+                    "the study simulated again without the lesion (same seed); realisations "
+                    "Poisson(count_scale x data), reconstructed with the study's OSEM; NPW "
+                    "(estimated template) and CHO (LG channels) on the transverse patch, "
+                    "bootstrap 95 % CIs (src/engine/observe_cmd.h). mc_ratio = realisation / "
+                    "simulated counts: the simulations' own noise biases d' up unless << 1",
+                    err)));
+        H5Dclose(d);
+    }
+    H5Tclose(ct);
+    H5Tclose(sn);
+    H5Tclose(so);
+    if (f >= 0 && H5Fclose(f) < 0 && !st)
+        st = mist_error_set(err, MIST_ERR_IO, "error closing %s", tmp);
+    if (!st && rename(tmp, path) != 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s", tmp, path);
+    if (st)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+static void json_num(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.6g", v);
+    else
+        fputs("null", out);
+}
+
+static void print_table(FILE *out, int json, const obs_row *rows, size_t n, double s,
+                        double counts, double wall_s)
+{
+    if (json) {
+        fprintf(out, "{\"count_scale\": %.6g, \"clinical_count_share\": %.6g, \"mc_ratio\": %.6g, "
+                     "\"wall_s\": %.3f, \"observer\": [",
+                s, counts, s, wall_s);
+        for (size_t i = 0; i < n; i++) {
+            const obs_row *r = &rows[i];
+            fprintf(out, "%s\n  {\"image\": \"%s\", \"lesion\": \"%s\", \"observer\": \"%s\", ",
+                    i ? "," : "", r->image, r->lesion, r->observer);
+            const char *k[7] = {"d_prime", "d_prime_lo", "d_prime_hi", "auc",
+                                "auc_lo",  "auc_hi",     "d2_unbiased"};
+            const double v[7] = {r->d_prime, r->d_prime_lo, r->d_prime_hi, r->auc,
+                                 r->auc_lo,  r->auc_hi,     r->d2_unbiased};
+            for (int q = 0; q < 7; q++) {
+                fprintf(out, "\"%s\": ", k[q]);
+                json_num(out, v[q]);
+                fputs(", ", out);
+            }
+            fprintf(out, "\"realizations\": %llu}", (unsigned long long)r->realizations);
+        }
+        fputs("\n]}\n", out);
+        return;
+    }
+    fprintf(out, "observer study: %.4g x the simulated counts (%.4g of the clinical level); "
+                 "%.1f s\n",
+            s, counts, wall_s);
+    if (s >= 0.1)
+        fprintf(out, "warning: realisations hold %.3g x the simulated counts: the simulations' "
+                     "own noise inflates d' (trustworthy for << 0.1)\n",
+                s);
+    fprintf(out, "%-20s %-12s %-4s %8s %19s %7s %15s %9s %5s\n", "image", "lesion", "obs", "d'",
+            "95% CI", "AUC", "95% CI", "d'^2 unb.", "N");
+    for (size_t i = 0; i < n; i++) {
+        const obs_row *r = &rows[i];
+        fprintf(out, "%-20s %-12s %-4s %8.3f [%7.3f, %7.3f] %7.3f [%5.3f, %5.3f] %9.3f %5llu\n",
+                r->image, r->lesion, r->observer, r->d_prime, r->d_prime_lo, r->d_prime_hi,
+                r->auc, r->auc_lo, r->auc_hi, r->d2_unbiased,
+                (unsigned long long)r->realizations);
+    }
+}
+
+static void fill_row(obs_row *r, const char *image, const char *lesion, const char *obs,
+                     const mist_observer_result *res, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->image, sizeof r->image, "%s", image);
+    snprintf(r->lesion, sizeof r->lesion, "%s", lesion);
+    snprintf(r->observer, sizeof r->observer, "%s", obs);
+    r->d_prime = res->d_prime;
+    r->d_prime_lo = res->d_prime_ci[0];
+    r->d_prime_hi = res->d_prime_ci[1];
+    r->auc = res->auc;
+    r->auc_lo = res->auc_ci[0];
+    r->auc_hi = res->auc_ci[1];
+    r->d2_unbiased = res->d2_unbiased;
+    r->realizations = n;
+}
+
+mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
+{
+    double t0 = now_s();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (mist_mpi_world().size > 1)
+        return mist_error_set(err, MIST_ERR_INPUT, "mist observe runs on one MPI rank");
+    FILE *probe = fopen(o->path, "rb");
+    if (!probe)
+        return mist_error_set(err, MIST_ERR_INPUT, "cannot read %s", o->path);
+    fclose(probe);
+    if (H5Fis_hdf5(o->path) <= 0)
+        return mist_error_set(err, MIST_ERR_INPUT, "%s is not an HDF5 file", o->path);
+    mist_study *study = NULL;
+    mist_study rs;
+    memset(&rs, 0, sizeof rs);
+    mist_recon_job present, absent;
+    memset(&present, 0, sizeof present);
+    memset(&absent, 0, sizeof absent);
+    obs_recon rec = {.job = &present, .rs = &rs};
+    float *mask = NULL, *sens = NULL, *img_store = NULL;
+    float **abs_data = NULL, **abs_add = NULL;
+    obs_row *rows = NULL;
+    size_t n_rows = 0;
+    char *tmp = NULL;
+    mist_status st = mist_recon_job_read(o->path, NULL, 0, &rs, &present, err);
+    if (!st)
+        st = load_study(o->path, o->sets, o->n_sets, &study, err);
+    if (!st && study->n_lesions == 0)
+        st = mist_error_set(err, MIST_ERR_INPUT, "%s: the study has no lesions to detect",
+                            o->path);
+    if (st)
+        goto done;
+    size_t nl = study->n_lesions, N = (size_t)study->analysis.realizations;
+    if (N < 5) {
+        st = mist_error_set(err, MIST_ERR_INPUT,
+                            "analysis.realizations = %zu: the CHO (6 channels) needs at least 5 "
+                            "per class (2 N - 2 > 7), and far more for a stable estimate",
+                            N);
+        goto done;
+    }
+    double counts = o->counts > 0 ? o->counts : 1.0;
+    double s = counts / study->acquisition.simulated_fraction;
+    size_t nb = present.n_bins * (size_t)present.n_tof;
+    size_t len = strlen(o->path) + 64;
+    abs_data = calloc(nl, sizeof *abs_data);
+    abs_add = calloc(nl, sizeof *abs_add);
+    tmp = malloc(len);
+    if (!abs_data || !abs_add || !tmp) {
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* Lesion-absent data, one simulation per lesion. */
+    for (size_t l = 0; l < nl && !st; l++) {
+        snprintf(tmp, len, "%s.observe%zu.tmp.%ld", o->path, l, (long)getpid());
+        if (o->log)
+            fprintf(o->log, "observe: simulating the study without %s\n",
+                    study->lesions[l].name);
+        st = simulate_absent(study, l, tmp, err);
+        mist_study ars;
+        memset(&ars, 0, sizeof ars);
+        if (!st)
+            st = mist_recon_job_read(tmp, NULL, 0, &ars, &absent, err);
+        unlink(tmp);
+        if (!st && (absent.n_bins != present.n_bins || absent.n_tof != present.n_tof))
+            st = mist_error_set(err, MIST_ERR_INPUT,
+                                "the lesion-absent simulation's sinograms differ in shape");
+        if (!st) {
+            abs_data[l] = absent.prompts;
+            abs_add[l] = absent.additive;
+            absent.prompts = absent.additive = NULL;
+        }
+        mist_recon_job_free(&absent);
+        memset(&absent, 0, sizeof absent);
+    }
+    if (st)
+        goto done;
+    /* One model over every bin with expected counts in any class. */
+    mask = calloc(nb, sizeof *mask);
+    size_t ns = (size_t)present.sino.n_planes * present.sino.n_radial;
+    sens = malloc(ns * sizeof *sens);
+    if (!mask || !sens) {
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+        goto done;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        int any = present.prompts[i] > 0;
+        for (size_t l = 0; l < nl && !any; l++)
+            any = abs_data[l][i] > 0;
+        mask[i] = any ? 1.0f : 0.0f;
+    }
+    for (size_t i = 0; i < ns; i++)
+        sens[i] = (float)(present.sens[i] * s); /* images in Bq/mm^3 at the realisations' level */
+    mist_pet_recon_input ri = mist_recon_job_input(&present, &rs, mask, present.additive, sens);
+    if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
+        (st = obs_recon_index(&rec, mask, err)))
+        goto done;
+    /* Present images (shared by every lesion), then each lesion's absent ones. */
+    size_t nv = mist_img_count(&present.img);
+    img_store = malloc(2 * N * nv * sizeof *img_store);
+    const float **g1 = malloc(N * sizeof *g1), **g0 = malloc(N * sizeof *g0);
+    rows = calloc(2 * nl, sizeof *rows);
+    if (!img_store || !g1 || !g0 || !rows) {
+        free(g1);
+        free(g0);
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu images", 2 * N);
+        goto done;
+    }
+    uint64_t seed = study->seed ^ OBS_SEED_SALT;
+    for (size_t r = 0; r < N && !st; r++) {
+        g1[r] = img_store + r * nv;
+        g0[r] = img_store + (N + r) * nv;
+        st = reconstruct(&rec, present.prompts, present.additive, s, seed, r, img_store + r * nv,
+                         err);
+        if (o->log)
+            fprintf(o->log, "\robserve: lesion present %zu/%zu   ", r + 1, N);
+    }
+    char image[OBS_NAME_MAX];
+    snprintf(image, sizeof image, "pet/%.50s", present.scanner);
+    mist_observer_lesion_opts lo = mist_observer_lesion_opts_default();
+    const size_t n3[3] = {(size_t)present.img.n[0], (size_t)present.img.n[1],
+                          (size_t)present.img.n[2]};
+    const double vox[3] = {present.img.voxel_mm[0], present.img.voxel_mm[1],
+                           present.img.voxel_mm[2]};
+    const double org[3] = {present.img.origin_mm[0], present.img.origin_mm[1],
+                           present.img.origin_mm[2]};
+    for (size_t l = 0; l < nl && !st; l++) {
+        for (size_t r = 0; r < N && !st; r++) {
+            st = reconstruct(&rec, abs_data[l], abs_add[l], s, seed, (l + 1) * N + r,
+                             img_store + (N + r) * nv, err);
+            if (o->log)
+                fprintf(o->log, "\robserve: %s absent %zu/%zu   ", study->lesions[l].name, r + 1,
+                        N);
+        }
+        mist_observer_result npw, cho;
+        const mist_lesion *les = &study->lesions[l];
+        if (!st)
+            st = mist_observer_lesion(g0, N, g1, N, n3, vox, org, les->center_mm, les->diameter_mm, &lo,
+                                      &npw, &cho, err);
+        if (!st) {
+            fill_row(&rows[n_rows++], image, les->name, "npw", &npw, N);
+            fill_row(&rows[n_rows++], image, les->name, "cho", &cho, N);
+        }
+    }
+    if (o->log)
+        fputc('\n', o->log);
+    free(g1);
+    free(g0);
+    double wall = now_s() - t0;
+    if (!st)
+        st = record(o->path, rows, n_rows, s, counts, wall, err);
+    if (!st)
+        print_table(o->out, o->json, rows, n_rows, s, counts, wall);
+done:
+    obs_recon_free(&rec);
+    for (size_t l = 0; abs_data && l < (study ? study->n_lesions : 0); l++) {
+        free(abs_data[l]);
+        free(abs_add[l]);
+    }
+    free(abs_data);
+    free(abs_add);
+    free(mask);
+    free(sens);
+    free(img_store);
+    free(rows);
+    free(tmp);
+    mist_recon_job_free(&present);
+    mist_study_free(study);
+    return st;
+}
