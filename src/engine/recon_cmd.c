@@ -389,21 +389,58 @@ mist_pet_recon_input mist_recon_job_input(const mist_recon_job *j, const mist_st
     return ri;
 }
 
+mist_status mist_recon_image_begin(const char *in, const char *out, const char *path,
+                                   const mist_img_geom *g, const mist_study *s, const float *img,
+                                   char *tmp, size_t tmp_size, hid_t *f, hid_t *d,
+                                   mist_error *err)
+{
+    *f = *d = H5I_INVALID_HID;
+    snprintf(tmp, tmp_size, "%s.tmp.%ld", out, (long)getpid());
+    mist_status st = mist_file_copy(in, tmp, err);
+    if (!st && (*f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);
+    if (!st && mist_h5in_exists(*f, path) && H5Ldelete(*f, path, H5P_DEFAULT) < 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot replace %s in %s", path, tmp);
+    const uint64_t dims[3] = {(uint64_t)g->n[2], (uint64_t)g->n[1], (uint64_t)g->n[0]};
+    if (!st)
+        st = mist_h5_write(*f, path, H5T_NATIVE_FLOAT, 3, dims, img, "Bq/mL", d, err);
+    if (st)
+        return st;
+    const double vox[3] = {g->voxel_mm[0], g->voxel_mm[1], g->voxel_mm[2]};
+    const double org[3] = {g->origin_mm[0], g->origin_mm[1], g->origin_mm[2]};
+    (void)((st = mist_h5_attr_double(*d, "voxel_size_mm", vox, 3, err)) ||
+           (st = mist_h5_attr_double(*d, "origin_mm", org, 3, err)) ||
+           (st = mist_h5_attr_str(*d, "algorithm", s->recon.subsets > 1 ? "osem" : "mlem", err)) ||
+           (st = mist_h5_attr_int(*d, "iterations", s->recon.iterations, err)) ||
+           (st = mist_h5_attr_int(*d, "subsets", s->recon.subsets, err)) ||
+           (st = mist_h5_attr_double(*d, "postfilter_fwhm_mm", &s->recon.postfilter_fwhm_mm, 1,
+                                     err)));
+    return st;
+}
+
+mist_status mist_recon_image_end(mist_status st, hid_t f, hid_t d, const char *tmp,
+                                 const char *out, mist_error *err)
+{
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0 && H5Fclose(f) < 0 && !st)
+        st = mist_error_set(err, MIST_ERR_IO, "error closing %s", tmp);
+    if (!st && rename(tmp, out) != 0)
+        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s", tmp, out);
+    if (st)
+        unlink(tmp);
+    return st;
+}
+
 /* Rank 0: IN copied to OUT.tmp.<pid>, the image added, renamed to OUT. */
 static mist_status write_image(const char *in, const char *out, const pet_job *j,
                                const mist_study *s, const float *img, mist_error *err)
 {
     char tmp[4200], path[160];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
     snprintf(path, sizeof path, "/recon/pet/%s/image", j->scanner);
-    mist_status st = mist_file_copy(in, tmp, err);
-    hid_t f = st ? H5I_INVALID_HID : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (!st && f < 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);
-    if (!st && mist_h5in_exists(f, path) && H5Ldelete(f, path, H5P_DEFAULT) < 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot replace %s in %s", path, tmp);
-    const uint64_t dims[3] = {(uint64_t)j->img.n[2], (uint64_t)j->img.n[1], (uint64_t)j->img.n[0]};
-    hid_t d = H5I_INVALID_HID;
+    hid_t f, d;
+    mist_status st =
+        mist_recon_image_begin(in, out, path, &j->img, s, img, tmp, sizeof tmp, &f, &d, err);
     char tof_text[128];
     if (j->n_tof > 1)
         snprintf(tof_text, sizeof tof_text, "Gaussian kernel, %d bins of %g ps, %g ps FWHM",
@@ -411,19 +448,7 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
     else
         snprintf(tof_text, sizeof tof_text, "none (TOF bins, if any, summed)");
     if (!st)
-        st = mist_h5_write(f, path, H5T_NATIVE_FLOAT, 3, dims, img, "Bq/mL", &d, err);
-    if (!st) {
-        const double vox[3] = {j->img.voxel_mm[0], j->img.voxel_mm[1], j->img.voxel_mm[2]};
-        const double org[3] = {j->img.origin_mm[0], j->img.origin_mm[1], j->img.origin_mm[2]};
-        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", vox, 3, err)) ||
-               (st = mist_h5_attr_double(d, "origin_mm", org, 3, err)) ||
-               (st = mist_h5_attr_str(d, "algorithm", s->recon.subsets > 1 ? "osem" : "mlem",
-                                      err)) ||
-               (st = mist_h5_attr_int(d, "iterations", s->recon.iterations, err)) ||
-               (st = mist_h5_attr_int(d, "subsets", s->recon.subsets, err)) ||
-               (st = mist_h5_attr_double(d, "postfilter_fwhm_mm", &s->recon.postfilter_fwhm_mm, 1,
-                                         err)) ||
-               (st = mist_h5_attr_double(d, "psf_fwhm_mm", &s->recon.psf_fwhm_mm, 1, err)) ||
+        (void)((st = mist_h5_attr_double(d, "psf_fwhm_mm", &s->recon.psf_fwhm_mm, 1, err)) ||
                (st = mist_h5_attr_str(d, "attenuation",
                                       s->recon.attenuation ? "/phantom/mu_511" : "none", err)) ||
                (st = mist_h5_attr_str(d, "randoms", s->recon.randoms_delayed ? "delayed" : "none",
@@ -437,15 +462,7 @@ static mist_status write_image(const char *in, const char *out, const pet_job *j
                (st = mist_h5_attr_str(d, "tof", tof_text, err)) ||
                (st = mist_h5_attr_double(d, "effective_time_s", &j->t_eff_s, 1, err)) ||
                (st = mist_h5_attr_double(d, "calibration", &s->recon.calibration, 1, err)));
-        H5Dclose(d);
-    }
-    if (f >= 0 && H5Fclose(f) < 0 && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "error closing %s", tmp);
-    if (!st && rename(tmp, out) != 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s", tmp, out);
-    if (st)
-        unlink(tmp);
-    return st;
+    return mist_recon_image_end(st, f, d, tmp, out, err);
 }
 
 typedef struct timing {

@@ -24,5 +24,18 @@ mist_status mist_recon_read_settings(hid_t f, const char *in, const char *const 
 mist_status mist_recon_read_grid(hid_t f, double voxel_mm, const char *mu_path,
                                  mist_img_geom *img, float **mu_mm, mist_error *err);
 
+/* Writing an image without putting the file at risk: copy `in` to tmp (OUT.tmp.<pid>, at
+ * most tmp_size bytes), remove an earlier dataset at `path`, write img [nz,ny,nx] (Bq/mL)
+ * with the grid's voxel_size_mm and origin_mm and the OSEM settings (algorithm, iterations,
+ * subsets, postfilter_fwhm_mm); *d receives the open dataset for the modality's own
+ * attributes.  mist_recon_image_end then closes both and renames tmp over out (st == OK) or
+ * removes it (st != OK), returning the final status. */
+mist_status mist_recon_image_begin(const char *in, const char *out, const char *path,
+                                   const mist_img_geom *g, const mist_study *s, const float *img,
+                                   char *tmp, size_t tmp_size, hid_t *f, hid_t *d,
+                                   mist_error *err);
+mist_status mist_recon_image_end(mist_status st, hid_t f, hid_t d, const char *tmp,
+                                 const char *out, mist_error *err);
+
 
 #endif

@@ -207,21 +207,11 @@ static mist_status write_image(const char *in, const char *out, const spect_job 
                                const mist_study *s, int tew_on, const float *img, mist_error *err)
 {
     char tmp[4200], path[160];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
     snprintf(path, sizeof path, "/recon/spect/%s/image", j->camera);
-    mist_status st = mist_file_copy(in, tmp, err);
-    hid_t f = st ? H5I_INVALID_HID : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (!st && f < 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);
-    if (!st && mist_h5in_exists(f, path) && H5Ldelete(f, path, H5P_DEFAULT) < 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot replace %s in %s", path, tmp);
-    const uint64_t dims[3] = {(uint64_t)j->img.n[2], (uint64_t)j->img.n[1], (uint64_t)j->img.n[0]};
-    hid_t d = H5I_INVALID_HID;
-    if (!st)
-        st = mist_h5_write(f, path, H5T_NATIVE_FLOAT, 3, dims, img, "Bq/mL", &d, err);
+    hid_t f, d;
+    mist_status st =
+        mist_recon_image_begin(in, out, path, &j->img, s, img, tmp, sizeof tmp, &f, &d, err);
     if (!st) {
-        const double vox[3] = {j->img.voxel_mm[0], j->img.voxel_mm[1], j->img.voxel_mm[2]};
-        const double org[3] = {j->img.origin_mm[0], j->img.origin_mm[1], j->img.origin_mm[2]};
         const int p = j->peak;
         double sens = j->geo[p] * j->eff[p] * j->yield[p];
         char cdr[200];
@@ -229,15 +219,7 @@ static mist_status write_image(const char *in, const char *out, const spect_job 
                  "Gaussian, FWHM(d) = sqrt(R_g(d)^2 + R_i^2), R_g = %g (%g + d + %g) / %g mm, "
                  "R_i = %g mm",
                  j->hole_mm, j->l_eff[p], j->back_mm, j->l_eff[p], j->intrinsic_mm);
-        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", vox, 3, err)) ||
-               (st = mist_h5_attr_double(d, "origin_mm", org, 3, err)) ||
-               (st = mist_h5_attr_str(d, "algorithm", s->recon.subsets > 1 ? "osem" : "mlem",
-                                      err)) ||
-               (st = mist_h5_attr_int(d, "iterations", s->recon.iterations, err)) ||
-               (st = mist_h5_attr_int(d, "subsets", s->recon.subsets, err)) ||
-               (st = mist_h5_attr_str(d, "window", j->window, err)) ||
-               (st = mist_h5_attr_double(d, "postfilter_fwhm_mm", &s->recon.postfilter_fwhm_mm, 1,
-                                         err)) ||
+        (void)((st = mist_h5_attr_str(d, "window", j->window, err)) ||
                (st = mist_h5_attr_str(d, "attenuation", s->recon.attenuation ? j->mu_path : "none",
                                       err)) ||
                (st = mist_h5_attr_str(d, "scatter",
@@ -251,15 +233,8 @@ static mist_status write_image(const char *in, const char *out, const spect_job 
                (st = mist_h5_attr_double(d, "counts_per_decay", &sens, 1, err)) ||
                (st = mist_h5_attr_double(d, "effective_time_s", &j->t_eff_mean_s, 1, err)) ||
                (st = mist_h5_attr_double(d, "calibration", &s->recon.calibration, 1, err)));
-        H5Dclose(d);
     }
-    if (f >= 0 && H5Fclose(f) < 0 && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "error closing %s", tmp);
-    if (!st && rename(tmp, out) != 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s", tmp, out);
-    if (st)
-        unlink(tmp);
-    return st;
+    return mist_recon_image_end(st, f, d, tmp, out, err);
 }
 
 typedef struct timing {
