@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "io/h5out.h"
+#include "io/phantom_io.h"
 #include "model/phantom_load.h"
 
 void mist_scene_free(mist_scene *sc)
@@ -74,4 +76,49 @@ mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_talli
                                  study->acquisition.simulated_fraction,
                                  (uint64_t)study->acquisition.batches,
                                  study->acquisition.time_bin_s, t, err);
+}
+
+mist_status mist_scene_write_h5(hid_t file, const mist_scene *sc, const mist_study *study,
+                                const mist_tallies *t, mist_error *err)
+{
+    const mist_phantom *ph = sc->phantom;
+    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
+    hid_t d;
+    mist_status st = mist_phantom_io_write_h5(file, ph, err);
+    if (!st)
+        st = mist_h5_write(file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
+                           sc->source.activity_Bq, "Bq", &d, err);
+    if (!st) {
+        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err)) ||
+               (st = mist_h5_attr_double(d, "time_after_injection_s", &sc->acq.frame_start_s, 1,
+                                         err)));
+        H5Dclose(d);
+    }
+    if (st)
+        return st;
+    hid_t g = H5Gopen2(file, "/acquisition", H5P_DEFAULT);
+    if (g < 0)
+        return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
+    const mist_acquisition *acq = &sc->acq;
+    double expected = mist_acquisition_expected_total(acq);
+    uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
+    /* For SUVs in `mist analyze`: the injected activity and the tracer's body mass. */
+    double injected_Bq = study->tracer.injected_MBq * 1e6;
+    double body_mass_kg = mist_tracer_body_mass_kg(sc->tracer);
+    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(sc->tracer), err)) ||
+           (st = mist_h5_attr_str(g, "nuclide", sc->nuclide->name, err)) ||
+           (st = mist_h5_attr_double(g, "half_life_s", &sc->nuclide->half_life_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "injected_Bq", &injected_Bq, 1, err)) ||
+           (st = mist_h5_attr_double(g, "body_mass_kg", &body_mass_kg, 1, err)) ||
+           (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
+           (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
+           (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
+           (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
+           (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
+    H5Gclose(g);
+    return st;
 }

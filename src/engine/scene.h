@@ -10,6 +10,8 @@
 #ifndef MIST_ENGINE_SCENE_H
 #define MIST_ENGINE_SCENE_H
 
+#include <hdf5.h>
+
 #include "core/status.h"
 #include "engine/acquisition.h"
 #include "engine/tally.h"
@@ -39,5 +41,12 @@ typedef struct mist_scene {
 mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
                              mist_error *err);
 void mist_scene_free(mist_scene *sc);
+
+/* Write what every result holds of the scene (rank 0, the acquisition's tallies already
+ * written): /phantom (io/phantom_io.h), /phantom/activity (Bq per voxel at the frame start)
+ * and the attributes of /acquisition (probe, nuclide, activities, frame, decays; injected_Bq
+ * and body_mass_kg for SUVs). */
+mist_status mist_scene_write_h5(hid_t file, const mist_scene *sc, const mist_study *study,
+                                const mist_tallies *t, mist_error *err);
 
 #endif

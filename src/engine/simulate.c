@@ -207,56 +207,16 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
         st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
                                   mist_tally_data(t, i), arr->units, NULL, err);
     }
-    /* The phantom and its activity map at frame start. */
-    const mist_phantom *ph = s->sc.phantom;
-    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
-    hid_t d;
+    /* The phantom, its activity map at frame start, the acquisition's attributes. */
     if (!st)
-        st = mist_phantom_io_write_h5(h5->file, ph, err);
-    if (!st)
-        st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
-                           s->sc.source.activity_Bq, "Bq", &d, err);
-    if (!st) {
-        st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err);
-        if (!st)
-            st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err);
-        if (!st)
-            st = mist_h5_attr_double(d, "time_after_injection_s", &s->sc.acq.frame_start_s, 1, err);
-        H5Dclose(d);
-    }
-    if (st)
-        return st;
-
-    hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
-    if (g < 0)
-        return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
-    const mist_acquisition *acq = &s->sc.acq;
-    double expected = mist_acquisition_expected_total(acq);
-    uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
-    /* For SUVs in `mist analyze`: the injected activity and the tracer's body mass. */
-    double injected_Bq = study->tracer.injected_MBq * 1e6;
-    double body_mass_kg = mist_tracer_body_mass_kg(s->sc.tracer);
-    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(s->sc.tracer), err)) ||
-           (st = mist_h5_attr_str(g, "nuclide", s->sc.nuclide->name, err)) ||
-           (st = mist_h5_attr_double(g, "half_life_s", &s->sc.nuclide->half_life_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
-           (st = mist_h5_attr_double(g, "injected_Bq", &injected_Bq, 1, err)) ||
-           (st = mist_h5_attr_double(g, "body_mass_kg", &body_mass_kg, 1, err)) ||
-           (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
-           (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
-           (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
-           (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
-    H5Gclose(g);
+        st = mist_scene_write_h5(h5->file, &s->sc, study, t, err);
     if (st)
         return st;
 
     /* The PET counters, also as named attributes of the counts dataset. */
     char path[96];
     snprintf(path, sizeof path, "/pet/%s/counts", s->scanner.name);
-    d = H5Dopen2(h5->file, path, H5P_DEFAULT);
+    hid_t d = H5Dopen2(h5->file, path, H5P_DEFAULT);
     if (d < 0)
         return mist_error_set(err, MIST_ERR_IO, "cannot open %s", path);
     const uint64_t *c = mist_tally_data(t, s->pet.id_counts);

@@ -263,48 +263,15 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, spect_run 
     const size_t acq_ids[2] = {r->sc.acq.id_batch, r->sc.acq.id_hist};
     for (size_t i = 0; !st && i < 2; i++) {
         const mist_tally_array *arr = &t->arrays[acq_ids[i]];
-        st = mist_h5_write(h5->file, arr->path, H5T_NATIVE_UINT64, arr->ndim, arr->dims,
-                           mist_tally_data(t, acq_ids[i]), arr->units, NULL, err);
+        st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
+                                  mist_tally_data(t, acq_ids[i]), arr->units, NULL, err);
     }
     if (!st)
         st = mist_spect_write(h5->file, &r->ss, t, err);
-    const mist_phantom *ph = r->sc.phantom;
-    const uint64_t dims[3] = {ph->n[2], ph->n[1], ph->n[0]};
-    hid_t d;
     if (!st)
-        st = mist_phantom_io_write_h5(h5->file, ph, err);
-    if (!st)
-        st = mist_h5_write(h5->file, "/phantom/activity", H5T_NATIVE_FLOAT, 3, dims,
-                           r->sc.source.activity_Bq, "Bq", &d, err);
-    if (!st) {
-        (void)((st = mist_h5_attr_double(d, "voxel_size_mm", ph->voxel_mm, 3, err)) ||
-               (st = mist_h5_attr_double(d, "origin_mm", ph->origin_mm, 3, err)) ||
-               (st = mist_h5_attr_double(d, "time_after_injection_s", &r->sc.acq.frame_start_s, 1,
-                                         err)));
-        H5Dclose(d);
-    }
+        st = mist_scene_write_h5(h5->file, &r->sc, study, t, err);
     if (!st)
         st = write_recon_inputs(h5->file, r, err);
-    if (st)
-        return st;
-    hid_t g = H5Gopen2(h5->file, "/acquisition", H5P_DEFAULT);
-    if (g < 0)
-        return mist_error_set(err, MIST_ERR_IO, "cannot open /acquisition");
-    const mist_acquisition *acq = &r->sc.acq;
-    double expected = mist_acquisition_expected_total(acq);
-    uint64_t decays = mist_tally_sum(t, acq->id_batch), batches = acq->n_batches;
-    (void)((st = mist_h5_attr_str(g, "probe", mist_tracer_name(r->sc.tracer), err)) ||
-           (st = mist_h5_attr_str(g, "nuclide", r->sc.nuclide->name, err)) ||
-           (st = mist_h5_attr_double(g, "half_life_s", &r->sc.nuclide->half_life_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "activity_at_injection_Bq", &acq->activity0_Bq, 1, err)) ||
-           (st = mist_h5_attr_double(g, "frame_start_s", &acq->frame_start_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "duration_s", &acq->duration_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "simulated_fraction", &acq->simulated_fraction, 1, err)) ||
-           (st = mist_h5_attr_double(g, "time_bin_s", &acq->time_bin_s, 1, err)) ||
-           (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
-           (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
-           (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
-    H5Gclose(g);
     return st;
 }
 
