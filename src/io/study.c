@@ -225,7 +225,7 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                            "time_bin_s", "checkpoint_s",
                                            "listmode", "spect", "component",
                                            "activity_scale", NULL};
-    static const char *const analysis_keys[] = {"realizations", NULL};
+    static const char *const analysis_keys[] = {"realizations", "lesion_oversample", NULL};
     mist_yaml_node *root = doc->root, *tracer, *acq, *analysis;
     const char *name;
     mist_status st;
@@ -304,7 +304,10 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     if ((st = mist_yaml_get_map(root, "", "analysis", MIST_OPTIONAL, &analysis, err)) ||
         (st = mist_yaml_check_unknown(analysis, "analysis", analysis_keys, err)) ||
         (st = mist_yaml_get_int(analysis, "analysis", "realizations", MIST_OPTIONAL, 20, 1, 100000,
-                                &s->analysis.realizations, err)))
+                                &s->analysis.realizations, err)) ||
+        (st = mist_yaml_get_double(analysis, "analysis", "lesion_oversample", MIST_OPTIONAL, 20.0,
+                                   (mist_range){1.0, 1.0e6, 0, 0}, &s->analysis.lesion_oversample,
+                                   err)))
         return st;
 
     return MIST_OK;

@@ -92,6 +92,8 @@ typedef struct mist_study {
 
     struct {
         long realizations; /**< noise realisations for observer studies */
+        double lesion_oversample; /**< mist observe: the lesion-only simulation's decays over
+                                       the realisations' lesion decays (default 20) */
     } analysis;
 } mist_study;
 
