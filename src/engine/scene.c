@@ -61,7 +61,8 @@ mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph
                               "acquisition.component: %s: the phantom %s has no lesion '%s'", spec,
                               ph->name, name);
     }
-    c->kind = !strncmp(spec, "tissue:", 7) ? MIST_COMPONENT_TISSUE : MIST_COMPONENT_BACKGROUND;
+    c->kind = !strncmp(spec, "background:", 11) ? MIST_COMPONENT_BACKGROUND : MIST_COMPONENT_TISSUE;
+    c->unit = !strncmp(spec, "unit:", 5);
     for (size_t l = 0; l < ph->n_tissues; l++)
         if (!strcmp(ph->tissues[l].name, name)) {
             c->index = (int)l;
@@ -78,7 +79,7 @@ mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph
 }
 
 /* Tracer, phantom with the study's lesions, and the activity map of the study's component. */
-static mist_status build_source(mist_scene *sc, const mist_study *study, mist_error *err)
+mist_status mist_scene_build_source(mist_scene *sc, const mist_study *study, mist_error *err)
 {
     mist_status st = mist_tracer_load(study->tracer.probe_path, &sc->tracer, err);
     if (!st)
@@ -109,7 +110,7 @@ mist_status mist_scene_component_info(const mist_study *study, double *total_Bq,
 {
     mist_scene sc;
     memset(&sc, 0, sizeof sc);
-    mist_status st = build_source(&sc, study, err);
+    mist_status st = mist_scene_build_source(&sc, study, err);
     *total_Bq = st ? 0.0 : sc.source.total_Bq;
     *sign = st ? 1 : sc.source.sign;
     mist_scene_free(&sc);
@@ -119,7 +120,7 @@ mist_status mist_scene_component_info(const mist_study *study, double *total_Bq,
 mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
                              mist_error *err)
 {
-    mist_status st = build_source(sc, study, err);
+    mist_status st = mist_scene_build_source(sc, study, err);
     char materials[4096];
     mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
     if (!st)

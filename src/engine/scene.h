@@ -40,6 +40,10 @@ typedef struct mist_scene {
 mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph,
                                  mist_component *c, mist_error *err);
 
+/* The first part of mist_scene_build: tracer, phantom with the study's lesions, the
+ * component and its activity map (sc zeroed; an empty component is not refused here). */
+mist_status mist_scene_build_source(mist_scene *sc, const mist_study *study, mist_error *err);
+
 /* The total activity [Bq at the frame start] and sign of the study's component, from the
  * tracer, phantom and lesions alone (no medium, no acquisition): 0 for an empty one. */
 mist_status mist_scene_component_info(const mist_study *study, double *total_Bq, int *sign,

@@ -193,14 +193,14 @@ static mist_status read_component(mist_yaml_node *acq, mist_study *s, mist_error
                                    &s->acquisition.activity_scale, err)))
         return st;
     const mist_yaml_node *at = mist_yaml_map_find(acq, "component");
-    static const char *const kinds[] = {"tissue:", "background:", "lesion:"};
+    static const char *const kinds[] = {"tissue:", "background:", "lesion:", "unit:"};
     const char *name = NULL;
-    for (int k = 0; k < 3 && !name; k++)
+    for (int k = 0; k < 4 && !name; k++)
         if (!strncmp(c, kinds[k], strlen(kinds[k])))
             name = c + strlen(kinds[k]);
     if (strcmp(c, "all") && (!name || !*name || strlen(c) >= sizeof s->acquisition.component))
         return mist_yaml_error_at(at, "acquisition.component", err,
-                                  "'%s': expected all, tissue:NAME, background:NAME or "
+                                  "'%s': expected all, tissue:NAME, background:NAME, unit:NAME or "
                                   "lesion:NAME (a tissue class or a lesion of the study)",
                                   c);
     if (!strncmp(c, "lesion:", 7)) {

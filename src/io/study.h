@@ -60,7 +60,8 @@ typedef struct mist_study {
         double checkpoint_s;       /**< [s] minimum time between checkpoints (0: every epoch) */
         int listmode;              /**< 1: write /pet/<scanner>/listmode (engine/listmode.h) */
         /* acquisition.component: the part of the activity that emits ("all", "tissue:NAME",
-         * "background:NAME", "lesion:NAME"; transport/source.h), the phantom unchanged;
+         * "background:NAME", "lesion:NAME", "unit:NAME" = tissue:NAME at 1 Bq/mL;
+         * transport/source.h), the phantom unchanged;
          * acquisition.activity_scale multiplies that part's activity (default 1). */
         char component[MIST_NAME_MAX + 16];
         double activity_scale;
