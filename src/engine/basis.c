@@ -323,7 +323,8 @@ typedef struct comb {
 } comb;
 
 mist_status mist_basis_combine(const char *basis, const char *out, const char *const *sets,
-                               size_t n_sets, mist_combine_summary *sum, mist_error *err)
+                               size_t n_sets, const mist_study *record_as,
+                               mist_combine_summary *sum, mist_error *err)
 {
     double t_start = now_s();
     memset(sum, 0, sizeof *sum);
@@ -649,7 +650,8 @@ mist_status mist_basis_combine(const char *basis, const char *out, const char *c
     if (g >= 0)
         H5Gclose(g);
     if (!st)
-        st = mist_write_root_attrs(f, study, err);
+        st = mist_write_root_attrs(f, record_as ? record_as : study, err);
+    sum->decays = decays;
     if (!st)
         st = mist_h5_attr_int(f, "combined_from_basis", 1, err);
     if (!st)

@@ -57,11 +57,14 @@ mist_status mist_basis_build(mist_study *study, const char *out, FILE *log,
                              mist_basis_summary *sum, mist_error *err);
 
 typedef struct mist_combine_summary {
-    double trues, scatters, randoms, prompts, singles;
+    double decays, trues, scatters, randoms, prompts, singles;
     double wall_s;
 } mist_combine_summary;
 
+/* record_as (may be NULL): the study whose text and seed the result's root attributes
+ * carry (a sweep point's own study, equal in effect to the basis's study with sets). */
 mist_status mist_basis_combine(const char *basis, const char *out, const char *const *sets,
-                               size_t n_sets, mist_combine_summary *sum, mist_error *err);
+                               size_t n_sets, const mist_study *record_as,
+                               mist_combine_summary *sum, mist_error *err);
 
 #endif

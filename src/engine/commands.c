@@ -172,7 +172,7 @@ static int cmd_combine(const mist_cli_args *a)
                                : mist_error_set(&err, MIST_ERR_INPUT, "-o OUT.h5 is required");
     mist_combine_summary sum;
     if (!st)
-        st = mist_basis_combine(a->pos[0], a->output, a->sets, a->n_sets, &sum, &err);
+        st = mist_basis_combine(a->pos[0], a->output, a->sets, a->n_sets, NULL, &sum, &err);
     if (!st && !a->quiet)
         fprintf(stderr,
                 "mist combine: wrote %s (expected %.4g prompts: %.4g trues, %.4g scatters, "

@@ -12,7 +12,8 @@
 #      run's delayed coincidences in the sinogram (an unbiased randoms estimate) within
 #      4 sigma of the delayed counts' Poisson error;
 #  (d) `mist recon` reconstructs the combined file; refused input: a --set outside the
-#      activity and frame keys, a probe of another nuclide, both exit 2 and write nothing.
+#      activity and frame keys, a probe of another nuclide, both exit 2 and write nothing;
+#  (e) `mist sweep` with `basis: true` (below).
 #   test_basis.sh MIST SOURCE_DIR
 set -euo pipefail
 MIST=$1 SRC=$2
@@ -92,4 +93,41 @@ import h5py, sys, numpy as np
 im = h5py.File(sys.argv[1], 'r')['recon/pet/pet_ideal_ring/image'][()]
 assert np.isfinite(im).all() and im.max() > 0
 " "$TMP/comb.h5"
+
+# (e) mist sweep with basis: true: one basis, four points combined, reconstructed and
+# analysed; point 3 equals `mist combine` with its overrides; the speed-up line; an axis
+# that changes more than the activity is refused.
+mkdir "$TMP/sw"
+cat > "$TMP/sw/act.yaml" <<YAML
+name: act
+study: $STUDY
+basis: true
+grid:
+  tracer.uptake_time_h: [1, 2]
+  tracer.injected_MBq: [150, 200]
+YAML
+"$MIST" sweep "$TMP/sw/act.yaml" -o "$TMP/sw/out" 2> "$TMP/sw/log"
+cat "$TMP/sw/log"
+grep -q "^sweep: basis: 1 basis simulation in .* 4 points combined in .*x faster" "$TMP/sw/log"
+[ "$(grep -c '^sweep: \[[1-4]/4\] point [0-3] .* done in' "$TMP/sw/log")" = 4 ]
+"$MIST" combine "$TMP/sw/out/basis_Ga-68.h5" -o "$TMP/p3.h5" --set tracer.uptake_time_h=2 \
+  --set tracer.injected_MBq=200 --quiet
+/usr/bin/python3 - "$TMP/sw/out" "$TMP/p3.h5" <<'PY'
+import csv, sys
+import h5py, numpy as np
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/results.csv")))
+assert len(rows) == 4, rows
+a = h5py.File(d + "/point_3.h5", "r")["pet/pet_ideal_ring/prompts"][()]
+b = h5py.File(sys.argv[2], "r")["pet/pet_ideal_ring/prompts"][()]
+assert np.array_equal(a, b)
+assert "recon" in h5py.File(d + "/point_3.h5", "r")
+les = list(csv.DictReader(open(d + "/lesions.csv")))
+assert len(les) == 4, les
+print("sweep basis ok:", [r["prompts"] for r in rows])
+PY
+sed -i 's/tracer.injected_MBq: \[150, 200\]/lesions.0.diameter_mm: [8, 16]/' "$TMP/sw/act.yaml"
+rc=0; "$MIST" sweep "$TMP/sw/act.yaml" -o "$TMP/sw/bad" 2> "$TMP/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "basis: true needs axes" "$TMP/err" && [ ! -e "$TMP/sw/bad" ] \
+  || { echo "bad basis axis: exit $rc"; cat "$TMP/err"; exit 1; }
 echo "basis ok"
