@@ -81,6 +81,9 @@ mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph
 /* Tracer, phantom with the study's lesions, and the activity map of the study's component. */
 mist_status mist_scene_build_source(mist_scene *sc, const mist_study *study, mist_error *err)
 {
+    /* A caller may have loaded the tracer already (for its nuclide): load it once here. */
+    mist_tracer_free(sc->tracer);
+    sc->tracer = NULL;
     mist_status st = mist_tracer_load(study->tracer.probe_path, &sc->tracer, err);
     if (!st)
         sc->nuclide = mist_tracer_nuclide(sc->tracer);
