@@ -119,6 +119,10 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     snprintf(path, sizeof path, "/pet/%s/singles_spectrum", scanner->name);
     if (!st)
         st = mist_tallies_declare(t, path, "singles per keV", 1, &bins, &ps->id_spectrum, err);
+    uint64_t bs[2] = {2, ps->coinc.n_blocks};
+    snprintf(path, sizeof path, "/pet/%s/block_singles", scanner->name);
+    if (!st)
+        st = mist_tallies_declare(t, path, "singles", 2, bs, &ps->id_block_singles, err);
     uint64_t nc = MIST_PET_N_COUNTERS;
     snprintf(path, sizeof path, "/pet/%s/counts", scanner->name);
     if (!st)
@@ -284,6 +288,18 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
         mist_status st = mist_listmode_end(ps->listmode, err);
         if (st)
             return st;
+    }
+    /* Singles offered to and accepted by each block (row 0, row 1). */
+    uint64_t *bsg = mist_tally_data(t, ps->id_block_singles);
+    const mist_coinc_params *cp = &ps->coinc;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = ps->singles[i].crystal, ring = c / cp->crystals_per_ring;
+        uint32_t b = (ring / cp->block_axial) * cp->blocks_per_ring +
+                     (c % cp->crystals_per_ring) / cp->block_transaxial;
+        if (b < cp->n_blocks) {
+            bsg[b]++;
+            bsg[cp->n_blocks + b] += !ps->singles[i].lost;
+        }
     }
     uint64_t outside = sk.outside;
     counts[MIST_PET_SINGLES_IN] += cc.singles_in;

@@ -12,7 +12,10 @@
  * efficient) and block scanners with crystal physics (detector/pet_blocks.h).
  * Decays come from a point or from a phantom's activity map (transport/source.h).
  * The spectrum of all singles offered to the sorter (measured energy, 1 keV
- * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
+ * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum, and the
+ * singles offered to and accepted by each block (dead-time channel) as
+ * /pet/<scanner>/block_singles [2][blocks] (for randoms and dead time modelled from
+ * singles: engine/basis.h).
  *
  * With a list-mode buffer (engine/listmode.h) every prompt and delayed
  * coincidence is also kept as a record.
@@ -85,6 +88,7 @@ typedef struct mist_pet_sim {
     /* tally ids */
     size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_randoms, id_delayed, id_counts;
     size_t id_spectrum;
+    size_t id_block_singles; /**< [2][n_blocks]: singles offered to, accepted by each block */
 } mist_pet_sim;
 
 /* Declare the PET tallies under /pet/<scanner name>/ and allocate work space

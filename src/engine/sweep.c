@@ -17,6 +17,9 @@
 
 #include "core/progress.h"
 #include "engine/analyze_cmd.h"
+#include "engine/basis.h"
+#include "engine/recon_cmd.h"
+#include "physics/tracer.h"
 #include "engine/run.h"
 #include "io/h5out.h"
 #include "io/h5read_analysis.h"
@@ -329,8 +332,8 @@ static mist_status read_observe(mist_sweep *sw, mist_error *err)
 
 mist_status mist_sweep_load(const char *path, mist_sweep **out, mist_error *err)
 {
-    static const char *const top[] = {"name", "study", "set",    "grid",
-                                      "zip",  "seeds", "observe", NULL};
+    static const char *const top[] = {"name", "study", "set",     "grid",
+                                      "zip",  "seeds", "observe", "basis", NULL};
     *out = NULL;
     mist_sweep *sw = calloc(1, sizeof *sw);
     if (!sw)
@@ -345,6 +348,7 @@ mist_status mist_sweep_load(const char *path, mist_sweep **out, mist_error *err)
                (st = read_sets(sw, err)) ||
                (st = mist_yaml_get_int(root, "", "seeds", MIST_OPTIONAL, 1, 1, 100000, &sw->seeds,
                                        err)) ||
+               (st = mist_yaml_get_bool(root, "", "basis", MIST_OPTIONAL, 0, &sw->basis, err)) ||
                (st = mist_yaml_get_map(root, "", "grid", MIST_OPTIONAL, &grid, err)) ||
                (st = read_observe(sw, err)));
     if (!st && grid)
@@ -371,6 +375,23 @@ mist_status mist_sweep_load(const char *path, mist_sweep **out, mist_error *err)
                                     "of such mappings)");
         }
     }
+    /* Basis mode: the axes may change the activity and the frame only (engine/basis.h). */
+    for (size_t a = 0; !st && sw->basis && a < sw->n_axes; a++) {
+        static const char *const ok[] = {"tracer.probe", "tracer.injected_MBq",
+                                         "tracer.uptake_time_h", "acquisition.duration_s", NULL};
+        int fine = 0;
+        for (size_t k = 0; ok[k] && !fine; k++)
+            fine = !strcmp(sw->axes[a].key, ok[k]);
+        if (!fine)
+            st = mist_yaml_error_at(sw->axes[a].key_node, sw->axes[a].key, err,
+                                    "basis: true needs axes that change only the activity and "
+                                    "the frame (tracer.probe, tracer.injected_MBq, "
+                                    "tracer.uptake_time_h, acquisition.duration_s)");
+    }
+    if (!st && sw->basis && sw->seeds > 1)
+        st = mist_yaml_error_at(mist_yaml_map_find(root, "seeds"), "seeds", err,
+                                "basis: true gives expected counts: seed repeats would be "
+                                "identical (expected 1)");
     if (!st) {
         double n = (double)sw->seeds;
         for (size_t d = 0; d < sw->n_dims; d++)
@@ -573,6 +594,61 @@ static int bcast_int(int v)
     return v;
 }
 
+/* Basis mode (basis: true): one basis per nuclide, DIR/basis_<nuclide>.h5, simulated
+ * with the study of the first point that needs it; each point combined from it. */
+#define MAX_BASES 8
+typedef struct basis_stats {
+    char nuclide[MAX_BASES][32];
+    double basis_s[MAX_BASES];      /**< [s] wall time of each basis simulation */
+    size_t basis_points[MAX_BASES]; /**< points combined from it */
+    size_t n_basis, n_points;
+    double basis_total_s, combine_s, points_s;
+} basis_stats;
+
+static mist_status basis_point(const mist_sweep *sw, sweep_point *p, const char *dir, const char *path,
+                               basis_stats *bs, FILE *log, mist_simulate_result *res,
+                               mist_error *err)
+{
+    double t0 = mist_time_now_s();
+    mist_tracer *tr = NULL;
+    mist_status st = mist_tracer_load(p->study->tracer.probe_path, &tr, err);
+    if (st)
+        return st;
+    char nuc[32];
+    snprintf(nuc, sizeof nuc, "%s", mist_tracer_nuclide(tr)->name);
+    mist_tracer_free(tr);
+    size_t k = 0;
+    while (k < bs->n_basis && strcmp(bs->nuclide[k], nuc))
+        k++;
+    char bpath[4200];
+    snprintf(bpath, sizeof bpath, "%s/basis_%s.h5", dir, nuc);
+    if (k == bs->n_basis) {
+        if (k == MAX_BASES)
+            return mist_error_set(err, MIST_ERR_INPUT, "basis: more than %d nuclides", MAX_BASES);
+        if (log)
+            fprintf(log, "sweep: simulating the basis of %s (%s)\n", nuc, bpath);
+        mist_basis_summary sum;
+        st = mist_basis_build(p->study, bpath, NULL, &sum, err);
+        if (st)
+            return st;
+        snprintf(bs->nuclide[k], sizeof bs->nuclide[k], "%s", nuc);
+        bs->basis_s[k] = sum.wall_s;
+        bs->basis_total_s += sum.wall_s;
+        bs->n_basis++;
+    }
+    bs->basis_points[k]++;
+    /* The point's axis values on top of the basis's study. */
+    mist_combine_summary cs;
+    st = mist_basis_combine(bpath, path, (const char *const *)p->sets + sw->n_sets, sw->n_axes,
+                            p->study, &cs, err);
+    bs->combine_s += mist_time_now_s() - t0;
+    if (!st)
+        st = mist_recon_file(path, NULL, NULL, 0, NULL, NULL, &res->recon, err);
+    res->prompts = st ? 0 : (uint64_t)llround(cs.prompts);
+    res->decays = st ? 0 : (uint64_t)llround(cs.decays);
+    return st;
+}
+
 mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
 {
     mist_error_clear(err);
@@ -616,6 +692,10 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
         return st;
     }
 
+    basis_stats bs;
+    memset(&bs, 0, sizeof bs);
+    if (!st && sw->basis && mist_mpi_world().size > 1)
+        st = mist_error_set(err, MIST_ERR_INPUT, "%s: basis: true runs on one MPI rank", o->path);
     size_t first = o->point >= 0 ? (size_t)o->point : 0;
     size_t end = o->point >= 0 ? first + 1 : (sw ? sw->n_points : 0);
     for (size_t i = first; !st && !o->collect && i < end; i++) {
@@ -636,7 +716,14 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
         double t0 = mist_time_now_s();
         mist_simulate_opts so = {.output = path, .quiet = 1, .with_recon = 1, .resume = from_ckpt};
         mist_simulate_result res;
-        st = mist_run_pipeline(p->study, &so, NULL, &res, err);
+        memset(&res, 0, sizeof res);
+        if (sw->basis) {
+            st = basis_point(sw, p, o->out_dir, path, &bs, log, &res, err);
+            bs.points_s += mist_time_now_s() - t0;
+            bs.n_points++;
+        } else {
+            st = mist_run_pipeline(p->study, &so, NULL, &res, err);
+        }
         int has_recon = 0, observed = 0;
         if (!st && root)
             st = mist_sweep_score_point(sw, path, &has_recon, &observed, err);
@@ -655,6 +742,19 @@ mist_status mist_sweep_run(const mist_sweep_opts *o, mist_error *err)
                 observed ? ", observer study done" : "");
             fflush(log);
         }
+    }
+    if (!st && sw->basis && log && bs.n_points) {
+        double direct = 0; /* one simulation per point, each about as long as its basis */
+        for (size_t k = 0; k < bs.n_basis; k++)
+            direct += bs.basis_s[k] * (double)bs.basis_points[k];
+        double recon = bs.points_s - bs.combine_s;
+        fprintf(log,
+                "sweep: basis: %zu basis simulation%s in %.1f s, %zu point%s combined in %.1f s "
+                "(+ %.1f s of reconstruction and analysis); simulating every point instead: "
+                "about %.1f s (+ the same reconstructions): %.1fx faster\n",
+                bs.n_basis, bs.n_basis > 1 ? "s" : "", bs.basis_total_s, bs.n_points,
+                bs.n_points > 1 ? "s" : "", bs.combine_s - bs.basis_total_s, recon, direct,
+                (direct + recon) / (bs.combine_s + recon));
     }
     /* The results tables, unless this process ran one point of a job array. */
     if (!st && o->point < 0 && root)

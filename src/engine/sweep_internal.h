@@ -43,6 +43,7 @@ struct mist_sweep {
     size_t n_points;
     long observe_realizations; /**< observe: realizations per class (0: no observer study) */
     double observe_counts;     /**< observe: counts, the share of the clinical count level */
+    int basis; /**< basis: true -- simulate each nuclide's basis once, combine every point */
 };
 
 typedef struct sweep_point {

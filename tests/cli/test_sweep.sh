@@ -243,11 +243,11 @@ import csv, math, sys
 import h5py
 d = sys.argv[1]
 rows = list(csv.DictReader(open(f"{d}/observer.csv")))
-assert len(rows) == 6, rows  # 3 lesions x (npw, cho)
 with h5py.File(f"{d}/point_0.h5") as f:
     t = f["/analysis/observer"][...]
     mc = float(f["/analysis/observer"].attrs["mc_ratio"])
-assert len(t) == 6
+    n = 2 * len(f["/phantom/lesions"])  # every lesion x (npw, cho)
+assert len(t) == n and len(rows) == n, (len(t), rows)
 for r, o in zip(rows, t):
     assert r["index"] == "0" and r["acquisition.duration_s"] == "2", r
     assert (r["lesion"], r["observer"]) == (o["lesion"].decode(), o["observer"].decode()), (r, o)
@@ -257,7 +257,7 @@ for r, o in zip(rows, t):
     assert 0 <= float(r["auc_lo"]) <= float(r["auc"]) <= float(r["auc_hi"]) <= 1, r
 with h5py.File(f"{d}/results.h5") as f:
     h = f["/observer"][...]
-    assert len(h) == 6 and set(h["point"]) == {0}
+    assert len(h) == n and set(h["point"]) == {0}
     assert all(math.isclose(float(x), float(r["auc"]), rel_tol=1e-8) for x, r in zip(h["auc"], rows))
 PY
 $PY "$SRC/scripts/plot_sweep.py" "$TMP/obs" > "$TMP/plot.log"
