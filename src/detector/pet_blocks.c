@@ -161,8 +161,9 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
     return found;
 }
 
-/* Crystal (global id) at local position lp of block (k, j). */
-static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, const double lp[3])
+/* Crystal indices (transaxial it, axial ia) within a block at local position lp. */
+static void crystal_in_block(const mist_pet_blocks *d, const double lp[3], uint32_t *it_out,
+                             uint32_t *ia_out)
 {
     const mist_pet_scanner *s = d->scanner;
     long it = (long)floor((lp[0] + d->half_w_mm) / s->crystal_transaxial_mm);
@@ -175,13 +176,60 @@ static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, con
         ia = 0;
     if (ia >= (long)s->block_axial)
         ia = (long)s->block_axial - 1;
-    uint32_t ring = j * s->block_axial + (uint32_t)ia;
-    return ring * s->crystals_per_ring + k * s->block_transaxial + (uint32_t)it;
+    *it_out = (uint32_t)it;
+    *ia_out = (uint32_t)ia;
+}
+
+/* Global crystal id of crystal (it, ia) of block (k, j). */
+static uint32_t crystal_id(const mist_pet_scanner *s, uint32_t k, uint32_t j, uint32_t it,
+                           uint32_t ia)
+{
+    uint32_t ring = j * s->block_axial + ia;
+    return ring * s->crystals_per_ring + k * s->block_transaxial + it;
+}
+
+/* Crystal (global id) at local position lp of block (k, j). */
+static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, const double lp[3])
+{
+    uint32_t it, ia;
+    crystal_in_block(d, lp, &it, &ia);
+    return crystal_id(d->scanner, k, j, it, ia);
+}
+
+/* What one readout unit of a block has gathered from one photon. */
+typedef struct unit_sum {
+    uint32_t unit;          /* readout unit within the block */
+    uint32_t first_crystal; /* crystal of its first deposit */
+    double e, w0, w1;       /* deposited energy and its moments in the block's (u, v) */
+    double t_first;         /* time of its first deposit */
+} unit_sum;
+
+#define UNITS_PER_PHOTON 8 /* readout units one photon deposits in within one block */
+
+/* Add the deposit dep at local (lp) in crystal (it, ia) to its readout unit's sum. */
+static void gather(const mist_pet_scanner *s, unit_sum *u, int *n_u, uint32_t crystal, uint32_t it,
+                   uint32_t ia, const double lp[3], double dep, double t)
+{
+    uint32_t unit = (ia / s->readout_axial) * (s->block_transaxial / s->readout_transaxial) +
+                    it / s->readout_transaxial;
+    int i = 0;
+    while (i < *n_u && u[i].unit != unit)
+        i++;
+    if (i == *n_u) {
+        if (*n_u == UNITS_PER_PHOTON)
+            return; /* never seen: a photon deposits in a few crystals */
+        u[i] = (unit_sum){.unit = unit, .first_crystal = crystal, .t_first = t};
+        (*n_u)++;
+    }
+    u[i].e += dep;
+    u[i].w0 += dep * lp[0];
+    u[i].w1 += dep * lp[1];
 }
 
 int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *rng,
                            mist_block_hit *hits)
 {
+    const mist_pet_scanner *sc = d->scanner;
     int n_hits = 0;
     for (int visits = 0; visits < 8 && p->fate == MIST_FATE_ALIVE; visits++) {
         uint32_t k = 0, j = 0;
@@ -193,9 +241,9 @@ int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *r
             p->pos_mm[i] += t_in * p->dir[i];
         p->time_s += t_in / MIST_SPEED_OF_LIGHT_MM_S;
         block_frame f = frame_of(d, k, j);
-        double e_sum = 0, w_sum[2] = {0, 0}, t_first = 0;
+        unit_sum units[UNITS_PER_PHOTON];
+        int n_units = 0;
         uint32_t first_crystal = 0;
-        int deposits = 0;
         double remaining = t_out - t_in;
         while (p->fate == MIST_FATE_ALIVE) {
             mist_xsec_point e = mist_xsec_locate(p->energy_keV);
@@ -216,26 +264,25 @@ int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *r
             double lp[3], ld[3];
             to_local(d, &f, p->pos_mm, p->dir, lp, ld);
             if (dep > 0) {
-                if (!deposits) {
-                    t_first = p->time_s;
-                    first_crystal = crystal_at(d, k, j, lp);
-                }
-                deposits++;
-                e_sum += dep;
-                w_sum[0] += dep * lp[0];
-                w_sum[1] += dep * lp[1];
+                uint32_t it, ia;
+                crystal_in_block(d, lp, &it, &ia);
+                uint32_t crystal = crystal_id(sc, k, j, it, ia);
+                if (!n_units)
+                    first_crystal = crystal;
+                gather(sc, units, &n_units, crystal, it, ia, lp, dep, p->time_s);
             }
             /* New direction: distance to the block's boundary from here. */
             double t0, t1;
             remaining = box_hit(d, lp, ld, &t0, &t1) ? t1 : 0.0;
         }
-        if (deposits && n_hits < MIST_BLOCKS_MAX_HITS) {
-            double lp[3] = {w_sum[0] / e_sum, w_sum[1] / e_sum, 0};
+        /* One single per readout unit with deposits (units in order of first deposit). */
+        for (int u = 0; u < n_units && n_hits < MIST_BLOCKS_MAX_HITS; u++) {
+            double lp[3] = {units[u].w0 / units[u].e, units[u].w1 / units[u].e, 0};
             mist_block_hit *h = &hits[n_hits++];
-            h->crystal = d->scanner->positioning == MIST_POSITION_FIRST ? first_crystal
-                                                                         : crystal_at(d, k, j, lp);
-            h->energy_keV = e_sum;
-            h->time_s = t_first;
+            h->crystal = sc->positioning == MIST_POSITION_FIRST ? units[u].first_crystal
+                                                                : crystal_at(d, k, j, lp);
+            h->energy_keV = units[u].e;
+            h->time_s = units[u].t_first;
             h->detector_scatter = h->crystal != first_crystal;
         }
         /* Nudge past the boundary before looking for the next block. */

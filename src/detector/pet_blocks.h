@@ -15,12 +15,16 @@
  * inside a block are not modelled); between blocks is vacuum (a photon
  * crossing the gap may enter the neighbouring block).
  *
- * Readout: each block is one channel.  The energy deposited in a block by one
- * photon is summed (ideal light collection) and positioned at the energy-
- * weighted centroid of its deposits (Anger logic) or at its first
- * interaction, per the scanner's option; a photon that deposits in two blocks
- * gives two singles.  A single positioned away from the crystal of the
- * photon's first interaction is flagged as detector scatter.
+ * Readout: each readout unit (the whole block by default; the scanner's
+ * `readout` key makes it a tile of readout_transaxial x readout_axial crystals,
+ * e.g. the Biograph Vision's 5 x 5 mini-blocks, each with its own
+ * photodetectors) is one channel.  The energy deposited in a unit by one photon
+ * is summed (ideal light collection) and positioned at the energy-weighted
+ * centroid of its deposits (Anger logic) or at its first interaction, per the
+ * scanner's option; a photon that deposits in two units gives two singles.  A
+ * single positioned away from the crystal of the photon's first interaction in
+ * the block is flagged as detector scatter.  Dead time (detector/coinc.h) stays
+ * per block.
  */
 #ifndef MIST_DETECTOR_PET_BLOCKS_H
 #define MIST_DETECTOR_PET_BLOCKS_H
