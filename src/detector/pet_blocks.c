@@ -110,17 +110,6 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         for (int i = 0; i < 3; i++)
             q[i] = p[i] + t * dir[i];
     }
-    /* The block whose angular sector holds q: a first guess from a polynomial atan2 (error
-     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact
-     * by the side of q relative to the sector's two edges. */
-    long n_k = (long)s->blocks_per_ring;
-    long k0 = lround((approx_atan2(q[1], q[0]) - d->angle0) / d->angle_step);
-    k0 = (k0 % n_k + n_k) % n_k;
-    const double *lo = d->edge[k0], *hi = d->edge[(k0 + 1) % n_k];
-    if (lo[0] * q[1] - lo[1] * q[0] < 0.0)
-        k0 -= 1; /* clockwise of the sector's first edge */
-    else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
-        k0 += 1; /* at or past its last edge */
     double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
     long j0 = (long)floor((q[2] + half_fov) / pitch);
     /* Block rings the ray can reach: from the bore, it meets the blocks only between the
@@ -137,12 +126,27 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         j_lo = lo_j > j_lo ? lo_j : j_lo;
         j_hi = hi_j < j_hi ? hi_j : j_hi;
     }
+    if (j_lo < 0)
+        j_lo = 0;
+    if (j_hi >= (long)s->block_rings)
+        j_hi = (long)s->block_rings - 1;
+    if (j_lo > j_hi)
+        return 0; /* beyond the rings' axial extent: most photons leave this way */
+    /* The block whose angular sector holds q: a first guess from a polynomial atan2 (error
+     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact
+     * by the side of q relative to the sector's two edges. */
+    long n_k = (long)s->blocks_per_ring;
+    long k0 = (long)floor((approx_atan2(q[1], q[0]) - d->angle0) / d->angle_step + 0.5);
+    k0 = (k0 % n_k + n_k) % n_k;
+    const double *lo = d->edge[k0], *hi = d->edge[(k0 + 1) % n_k];
+    if (lo[0] * q[1] - lo[1] * q[0] < 0.0)
+        k0 -= 1; /* clockwise of the sector's first edge */
+    else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
+        k0 += 1; /* at or past its last edge */
     double best = INFINITY;
     int found = 0;
     for (long dk = -1; dk <= 1; dk++) {
         for (long j = j_lo; j <= j_hi; j++) {
-            if (j < 0 || j >= (long)s->block_rings)
-                continue;
             long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
                      (long)s->blocks_per_ring;
             block_frame f = frame_of(d, (uint32_t)k, (uint32_t)j);

@@ -22,7 +22,10 @@ static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
     mist_single *s = realloc(ps->singles, cap * sizeof *s);
     if (s)
         ps->singles = s;
-    if (!s)
+    void *w = s ? realloc(ps->sort_work, mist_coinc_work_bytes(cap)) : NULL;
+    if (w)
+        ps->sort_work = w;
+    if (!s || !w)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu singles", cap);
     ps->cap = cap;
     return MIST_OK;
@@ -130,6 +133,7 @@ void mist_pet_sim_free(mist_pet_sim *ps)
 {
     mist_sino_free(&ps->sino);
     free(ps->singles);
+    free(ps->sort_work);
     free(ps->busy);
     memset(ps, 0, sizeof *ps);
 }
@@ -279,7 +283,8 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
     pet_sink sk = {.ps = ps, .t = t, .batch = batch};
     if (ps->listmode)
         mist_listmode_begin(ps->listmode, batch);
-    mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, bin_coinc, &sk, &cc);
+    mist_coinc_sort_work(&ps->coinc, ps->singles, n, ps->busy, ps->sort_work, bin_coinc, &sk,
+                         &cc);
     if (ps->listmode) {
         mist_status st = mist_listmode_end(ps->listmode, err);
         if (st)

@@ -80,6 +80,7 @@ typedef struct mist_pet_sim {
     double pose_center_mm[3]; /**< [mm] phantom point at the scanner's centre */
     /* work space (per rank) */
     mist_single *singles;
+    void *sort_work;          /**< the sorter's work space for cap singles */
     size_t cap;
     double *busy;
     /* tally ids */
