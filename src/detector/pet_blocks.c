@@ -111,6 +111,11 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
             q[i] = p[i] + t * dir[i];
     }
     double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
+    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
+     * and moves on away from them axially meets no block (most photons leave this way). */
+    if (r2 < R * R && a > 0 &&
+        ((q[2] - 1e-6 >= half_fov && dir[2] >= 0.0) || (q[2] + 1e-6 < -half_fov && dir[2] <= 0.0)))
+        return 0;
     long j0 = (long)floor((q[2] + half_fov) / pitch);
     /* Block rings the ray can reach: from the bore, it meets the blocks only between the
      * front-face cylinder (q) and the cylinder through the blocks' back corners; the block
@@ -121,7 +126,8 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         double back = R + d->depth_mm, r_out2 = back * back + d->half_w_mm * d->half_w_mm;
         double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - r_out2;
         double z_out = p[2] + (-b + sqrt(b * b - a * c)) / a * dir[2];
-        double z_lo = fmin(q[2], z_out) - 1e-6, z_hi = fmax(q[2], z_out) + 1e-6;
+        double z_lo = (q[2] < z_out ? q[2] : z_out) - 1e-6;
+        double z_hi = (q[2] > z_out ? q[2] : z_out) + 1e-6;
         long lo_j = (long)floor((z_lo + half_fov) / pitch), hi_j = (long)floor((z_hi + half_fov) / pitch);
         j_lo = lo_j > j_lo ? lo_j : j_lo;
         j_hi = hi_j < j_hi ? hi_j : j_hi;
