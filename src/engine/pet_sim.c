@@ -110,11 +110,14 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     /* [tof,] planes, views, radial: the TOF axis only when there are TOF bins. */
     uint64_t dims[4] = {ps->sino.n_tof, ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
     int tof = ps->sino.n_tof > 1;
+    /* No randoms tally: every prompt is of exactly one class, so the randoms sinogram is
+     * prompts - trues - scatters - detector scatters, derived when the result is written
+     * (mist_pet_sim_randoms_in_place), which saves one sinogram of memory per rank. */
     static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
-                                        "randoms", "delayed"};
-    size_t *ids[] = {&ps->id_prompts, &ps->id_trues,   &ps->id_scatters,
-                     &ps->id_det_scatters, &ps->id_randoms, &ps->id_delayed};
-    for (size_t i = 0; i < 6 && !st; i++) {
+                                        "delayed"};
+    size_t *ids[] = {&ps->id_prompts, &ps->id_trues, &ps->id_scatters, &ps->id_det_scatters,
+                     &ps->id_delayed};
+    for (size_t i = 0; i < 5 && !st; i++) {
         snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
         st = mist_tallies_declare(t, path, "counts", 3 + tof, dims + !tof, ids[i], err);
     }
@@ -192,10 +195,25 @@ static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
         mist_tally_data(sk->t, ps->id_delayed)[bin]++;
         return;
     }
-    const size_t ids[MIST_COINC_N_CLASSES] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters,
-                                              ps->id_randoms};
     mist_tally_data(sk->t, ps->id_prompts)[bin]++;
+    if (c->cls == MIST_COINC_RANDOM)
+        return; /* randoms: the prompts the other classes leave (no tally of their own) */
+    const size_t ids[3] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters};
     mist_tally_data(sk->t, ids[c->cls])[bin]++;
+}
+
+void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int restore)
+{
+    uint64_t *p = mist_tally_data(t, ps->id_prompts);
+    const uint64_t *tr = mist_tally_data(t, ps->id_trues), *sc = mist_tally_data(t, ps->id_scatters),
+                   *ds = mist_tally_data(t, ps->id_det_scatters);
+    size_t n = mist_sino_size(&ps->sino);
+    if (restore)
+        for (size_t i = 0; i < n; i++)
+            p[i] += tr[i] + sc[i] + ds[i];
+    else
+        for (size_t i = 0; i < n; i++)
+            p[i] -= tr[i] + sc[i] + ds[i];
 }
 
 mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
