@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "physics/emission.h"
 #include "transport/collide.h"
 
 #define MIST_PI 3.14159265358979323846
@@ -26,6 +27,9 @@ mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
     if (st)
         return st;
     d->options = mist_physics_default_options();
+    /* Most photons reach the crystals unscattered: their table look-up, done once. */
+    d->e_511 = mist_xsec_locate(MIST_ANNIHILATION_KEV);
+    d->mu_511 = mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, d->e_511);
     d->half_w_mm = 0.5 * s->block_transaxial * s->crystal_transaxial_mm;
     d->half_h_mm = 0.5 * s->block_axial * s->crystal_axial_mm;
     d->depth_mm = s->crystal_depth_mm;
@@ -256,8 +260,9 @@ int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *r
         uint32_t first_crystal = 0;
         double remaining = t_out - t_in;
         while (p->fate == MIST_FATE_ALIVE) {
-            mist_xsec_point e = mist_xsec_locate(p->energy_keV);
-            double mu = mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, e);
+            int at_511 = p->energy_keV == MIST_ANNIHILATION_KEV;
+            mist_xsec_point e = at_511 ? d->e_511 : mist_xsec_locate(p->energy_keV);
+            double mu = at_511 ? d->mu_511 : mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, e);
             double s = -log(mist_rng_uniform_pos(rng)) / mu;
             if (s >= remaining) { /* leaves the block */
                 for (int i = 0; i < 3; i++)

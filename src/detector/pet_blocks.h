@@ -47,6 +47,8 @@ typedef struct mist_pet_blocks {
     mist_physics_material crystal; /**< crystal material tables */
     mist_physics_options options;
     double half_w_mm, half_h_mm, depth_mm; /**< [mm] block half-width, half-height, depth */
+    mist_xsec_point e_511;                 /**< table point of 511 keV (unscattered photons) */
+    double mu_511;                         /**< [1/mm] crystal's total mu there */
     double angle_step;                     /**< [rad] 2 pi / blocks_per_ring */
     double angle0;                         /**< [rad] angle of block 0 */
     double cos_sin[MIST_BLOCKS_MAX_PER_RING][2]; /**< cos, sin of each block's angle */
