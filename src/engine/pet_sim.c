@@ -208,12 +208,13 @@ void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int 
     const uint64_t *tr = mist_tally_data(t, ps->id_trues), *sc = mist_tally_data(t, ps->id_scatters),
                    *ds = mist_tally_data(t, ps->id_det_scatters);
     size_t n = mist_sino_size(&ps->sino);
-    if (restore)
-        for (size_t i = 0; i < n; i++)
-            p[i] += tr[i] + sc[i] + ds[i];
-    else
-        for (size_t i = 0; i < n; i++)
-            p[i] -= tr[i] + sc[i] + ds[i];
+    /* Bins with no class counts are left alone: writing them would make every page of the
+     * (mostly untouched, so not resident) prompts array resident. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t other = tr[i] + sc[i] + ds[i];
+        if (other)
+            p[i] = restore ? p[i] + other : p[i] - other;
+    }
 }
 
 mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
