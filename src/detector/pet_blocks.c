@@ -153,9 +153,20 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         k0 -= 1; /* clockwise of the sector's first edge */
     else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
         k0 += 1; /* at or past its last edge */
+    /* Along a straight line the polar angle moves one way only (the sign of p x dir), and
+     * each block lies inside its angular sector; so from the bore, where the ray meets no
+     * block before q, the sector behind q's cannot be hit. */
+    long dk_lo = -1, dk_hi = 1;
+    if (r2 < R * R && a > 0) {
+        double lz = p[0] * dir[1] - p[1] * dir[0];
+        if (lz > 0.0)
+            dk_lo = 0;
+        else if (lz < 0.0)
+            dk_hi = 0;
+    }
     double best = INFINITY;
     int found = 0;
-    for (long dk = -1; dk <= 1; dk++) {
+    for (long dk = dk_lo; dk <= dk_hi; dk++) {
         for (long j = j_lo; j <= j_hi; j++) {
             long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
                      (long)s->blocks_per_ring;
