@@ -146,7 +146,7 @@ static mist_status bench_pet(mist_bench_figure *f, mist_error *err)
         *f = (mist_bench_figure){"pet.end_to_end", "decays/s", rates[2],
                                  (rates[4] - rates[0]) / rates[2], ""};
         snprintf(f->note, sizeof f->note,
-                 "F-18 in 200 mm water, ideal ring, sorting + 6 sinograms (%.0f MiB), one core",
+                 "F-18 in 200 mm water, ideal ring, sorting + 5 sinogram tallies (%.0f MiB), one core",
                  mib);
     }
     mist_pet_sim_free(&ps);
