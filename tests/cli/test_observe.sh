@@ -15,9 +15,13 @@
 #  (c) the same file and seed give the identical table; mc_ratio is the lesion-only
 #      simulation's (1 / analysis.lesion_oversample);
 #  (d) shared noise: at 10 x the simulated counts (where the simulation's own noise
-#      dominates: the old method, independent lesion-absent data, gave tiny an NPW
-#      d' of 5.5 [4.3, 8.7] and a CHO d'^2 of 5.4 at N = 12), tiny's CHO bias-corrected
-#      d'^2 passes the same null test at N = 30 (its true d' is about 0.3);
+#      dominates), tiny's CHO bias-corrected d'^2 passes the same null test at N = 30
+#      (its true d' is about 0.3).  This does not reliably fail for the old method
+#      (lesion-absent data from a second simulation): that simulation reuses the seed,
+#      so it shares the present run's random numbers until the first decay the lesion
+#      changes, and how much it shares varies -- the old method gave tiny a CHO d'^2 of
+#      5.4 (N = 12, before the cold lesion joined this study) but 0.76 (N = 30, p 0.013,
+#      passing) on this study;
 #  and refused input leaves the file untouched.
 #   test_observe.sh MIST SOURCE_DIR
 set -euo pipefail
