@@ -14,9 +14,9 @@ static mist_osem_subset subset_of(void *ctx, size_t s)
         .n = p->n * nt, .n_data = p->n_data * nt, .y = p->y, .m = p->m, .a = p->a};
 }
 
-/* Rays of one back projection per chunk: a call with fewer than two chunks' worth goes
+/* Rays per chunk of a back projection: a call with fewer than two chunks' worth goes
  * straight into the image, as one sequential sum. */
-#define CHUNK_RAYS 32768
+#define CHUNK_RAYS 8192
 
 /* Chunks of a back projection of n rays: fixed by n alone (never by the thread count), so
  * the float sums, and the image, are the same for any number of threads. */
@@ -105,6 +105,62 @@ static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
     }
 }
 
+/* OSEM's update along ray i of subset p: forward, the ratio per TOF bin, back into out. */
+static void ray_update(const mist_pet_recon *r, const mist_pet_subset *p, size_t i,
+                       const float *img, float *out)
+{
+    size_t nt = (size_t)r->tof.n_tof;
+    float p1[3], p2[3];
+    mist_joseph_ray ray;
+    mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+    if (!mist_joseph3d_ray_init(&r->img, p1, p2, &ray))
+        return; /* samples no voxel: nothing to add */
+    const float *y = p->y + i * nt, *m = p->m + i * nt, *a = p->a ? p->a + i * nt : NULL;
+    if (nt > 1) {
+        float t[MIST_TOF_MAX_BINS];
+        mist_joseph3d_ray_tof_fwd(&ray, &r->tof, img, t);
+        for (size_t k = 0; k < nt; k++) {
+            float ybar = m[k] * t[k] + (a ? a[k] : 0.0f);
+            t[k] = ybar > 0.0f ? m[k] * y[k] / ybar : 0.0f;
+        }
+        mist_joseph3d_ray_tof_back(&ray, &r->tof, out, t);
+    } else {
+        float ybar = m[0] * mist_joseph3d_ray_fwd(&ray, img) + (a ? a[0] : 0.0f);
+        mist_joseph3d_ray_back(&ray, out, ybar > 0.0f ? m[0] * y[0] / ybar : 0.0f);
+    }
+}
+
+/* The fused update (no PSF model): chunks of rays as in back(). */
+static void update(void *ctx, size_t s, size_t n, const float *img, float *bp)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    size_t nv = mist_img_count(&r->img);
+    size_t nr = n / (size_t)r->tof.n_tof, nc = n_chunks(nr);
+    if (nc > r->n_chunk_bufs)
+        nc = 1;
+    if (nc <= 1) {
+        for (size_t i = 0; i < nr; i++)
+            ray_update(r, p, i, img, bp);
+        return;
+    }
+    float *buf = r->chunk_bufs;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long c = 0; c < (long)nc; c++) {
+        float *b = buf + (size_t)c * nv;
+        memset(b, 0, nv * sizeof *b);
+        for (size_t i = nr * (size_t)c / nc; i < nr * (size_t)(c + 1) / nc; i++)
+            ray_update(r, p, i, img, b);
+    }
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < (long)nv; j++) {
+        float v = bp[j];
+        for (size_t c = 0; c < nc; c++)
+            v += buf[c * nv + (size_t)j];
+        bp[j] = v;
+    }
+}
+
 mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
 {
     return (mist_osem_model){.n_subsets = r->n_subsets,
@@ -112,7 +168,8 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
                              .ctx = r,
                              .subset = subset_of,
                              .fwd = fwd,
-                             .back = back};
+                             .back = back,
+                             .update = r->psf_fwhm_mm > 0 ? NULL : update};
 }
 
 /* 1 if LOR b has counts in some TOF bin. */

@@ -23,11 +23,15 @@
  * Threads (OpenMP, OMP_NUM_THREADS; one when built without OpenMP): the rays of a forward
  * projection, the attenuation factors and the LOR checks of the set-up are shared out over
  * the threads, each ray computed alone, so the result does not depend on the thread count.
- * A back projection of n rays is cut into min(16, n / 32768) chunks of consecutive rays (at
- * least two, or one when n < 65536: sparse data go straight into the image), each summed into
+ * A back projection of n rays is cut into min(16, n / 8192) chunks of consecutive rays (at
+ * least two, or one when n < 16384: then straight into the image), each summed into
  * its own image buffer and the buffers then added voxel by voxel in chunk order: the chunks
  * depend on n alone, so the image is bit-identical for any number of threads.  Memory: one
  * image per chunk (16 x 4 bytes per voxel at most).
+ *
+ * Without a PSF model the model hands OSEM a fused update (recon/osem.h): each ray is set up
+ * once and projected forward, its ratio m y / (m A x + a) taken and projected back at once
+ * (its voxels still in cache), with the same image as the three separate steps.
  */
 #ifndef MIST_RECON_PET_RECON_H
 #define MIST_RECON_PET_RECON_H
