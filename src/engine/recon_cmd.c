@@ -654,8 +654,16 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
         for (int k = 0; k < 3; k++)
             sum->n[k] = j.img.n[k];
         sum->voxel_mm = s.recon.voxel_mm;
-        for (size_t q = 0; q < model.n_subsets; q++)
+        size_t max_n = 0, nt = (size_t)model.tof.n_tof;
+        for (size_t q = 0; q < model.n_subsets; q++) {
             sum->bins += model.subsets[q].n;
+            sum->bins_data += model.subsets[q].n_data;
+            max_n = model.subsets[q].n > max_n ? model.subsets[q].n : max_n;
+        }
+        double per_bin = 4.0 + (double)nt * (model.subsets && model.subsets[0].a ? 12.0 : 8.0);
+        sum->model_MiB = (per_bin * (double)sum->bins + 4.0 * (double)nt * (double)max_n +
+                          4.0 * (double)(model.n_subsets + 2 + model.n_chunk_bufs) * (double)nv) /
+                         (1024.0 * 1024.0);
         sum->setup_s = t1 - t0;
         if (tm.last >= 1)
             sum->s_per_iteration = (tm.t[tm.last] - tm.t[0]) / tm.last;
