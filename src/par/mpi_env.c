@@ -4,6 +4,9 @@
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 mist_status mist_mpi_init(int *argc, char ***argv, mist_mpi *mpi, mist_error *err)
 {
@@ -12,6 +15,22 @@ mist_status mist_mpi_init(int *argc, char ***argv, mist_mpi *mpi, mist_error *er
     if (!inited && MPI_Init(argc, argv) != MPI_SUCCESS)
         return mist_error_set(err, MIST_ERR_MPI, "MPI_Init failed");
     *mpi = mist_mpi_world();
+#ifdef _OPENMP
+    /* Threads (OSEM) share a node's cores with the node's other ranks: unless the user set
+     * OMP_NUM_THREADS, each rank takes its share, so N ranks on N cores run one thread each
+     * instead of N x N. */
+    if (!getenv("OMP_NUM_THREADS")) {
+        MPI_Comm node;
+        int local = 1;
+        if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+            MPI_SUCCESS) {
+            MPI_Comm_size(node, &local);
+            MPI_Comm_free(&node);
+        }
+        int share = omp_get_num_procs() / (local > 0 ? local : 1);
+        omp_set_num_threads(share > 1 ? share : 1);
+    }
+#endif
     return MIST_OK;
 }
 
