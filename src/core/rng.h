@@ -55,6 +55,15 @@ static inline double mist_rng_uniform(mist_rng *rng)
     return (double)((a << 26) | b) * 0x1.0p-53;
 }
 
+/* Uniform double in (0, 1) from ONE 32-bit output: (k + 1/2) 2^-32.  For decisions and
+ * samplers that need no more resolution: an event decided by it, or a CDF inverted at it, is
+ * off by at most 2^-32 = 2.3e-10 in probability, which a statistical test would need some
+ * 10^19 samples to see.  Half the draws of mist_rng_uniform. */
+static inline double mist_rng_uniform32(mist_rng *rng)
+{
+    return ((double)mist_rng_u32(rng) + 0.5) * 0x1.0p-32;
+}
+
 /* Uniform double in (0, 1]: safe to take the logarithm of. */
 static inline double mist_rng_uniform_pos(mist_rng *rng)
 {

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <xraylib.h>
 
+#include "core/fastmath.h"
+
 #define PER_DECADE 64.0
 
 /* Fraction of the table's largest value that the squeeze bound aims for. */
@@ -58,7 +60,9 @@ double mist_compton_s_norm(const mist_compton_table *t, double q)
 {
     if (!(q > MIST_COMPTON_Q_MIN))
         return 0.0;
-    double x = log10(q / MIST_COMPTON_Q_MIN) * PER_DECADE;
+    /* log10 by the inline logarithm (core/fastmath.h, within an ulp of libm's). */
+    double x = mist_fast_log(q * (1.0 / MIST_COMPTON_Q_MIN)) *
+               (PER_DECADE / 2.302585092994045684017991454684364208);
     if (x >= MIST_COMPTON_NQ - 1)
         return t->s_norm[MIST_COMPTON_NQ - 1];
     int k = (int)x;
@@ -78,7 +82,7 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
     const double k = e_keV * (1.0 / MIST_ELECTRON_MASS_KEV);
     const double eps0 = 1.0 / (1.0 + 2.0 * k);
     const double eps0_sq = eps0 * eps0;
-    const double a1 = -log(eps0);            /* weight of the 1/eps part */
+    const double a1 = mist_fast_log(1.0 + 2.0 * k); /* weight of the 1/eps part, -ln eps0 */
     const double a2 = 0.5 * (1.0 - eps0_sq); /* weight of the eps part */
     const double a = a1 + a2;
     const double p1 = a1 / a;
@@ -89,9 +93,11 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
         /* eps = E'/E from f(eps) ~ (1/eps + eps) on [eps0, 1]: the 1/eps part (eps = eps0^v)
          * with probability p1, else the eps part.  The uniform that picks the part, rescaled
          * to [0, 1) within it, is uniform and independent of the choice: it serves as v. */
-        double u = mist_rng_uniform(rng), eps;
+        /* u and w: two 32-bit uniforms (mist_rng_uniform32), the halves of one 64-bit draw. */
+        double u = mist_rng_uniform32(rng), eps;
+        double w = mist_rng_uniform32(rng);
         if (u < p1)
-            eps = exp(-a * u); /* eps0^v with v = u / p1: a1 v = a u */
+            eps = mist_fast_exp(-a * u); /* eps0^v with v = u / p1: a1 v = a u */
         else
             eps = sqrt(eps0_sq + (1.0 - eps0_sq) * ((u - p1) * inv_p2));
         double one_minus_cos = (1.0 - eps) / (eps * k);
@@ -101,7 +107,6 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
          * 1960), times S_mat(q) in the default model: one uniform w decides both, as
          * w <= g S_mat.  Since S_mat <= 1, w > g rejects at once; the squeeze
          * S_mat(q) >= s_sat at large q accepts w <= g s_sat without the table. */
-        double w = mist_rng_uniform(rng);
         if (w > g)
             continue;
         if (model == MIST_COMPTON_SCATTER_FUNCTION) {
