@@ -64,6 +64,18 @@ static inline double mist_rng_uniform32(mist_rng *rng)
     return ((double)mist_rng_u32(rng) + 0.5) * 0x1.0p-32;
 }
 
+/* Three uniforms in (0, 1) from one 64-bit draw (two outputs), 21 bits each: (k + 1/2) 2^-21.
+ * For a point uniform in a voxel: the grid of 2^-21 of the voxel (1 nm in 2 mm) is far below
+ * anything transport or a detector resolves; a third of the draws of three mist_rng_uniform. */
+static inline void mist_rng_uniform3_21(mist_rng *rng, double u[3])
+{
+    uint64_t hi = mist_rng_u32(rng); /* two statements: the draws' order is fixed */
+    uint64_t b = hi << 32 | mist_rng_u32(rng);
+    u[0] = ((double)(b >> 43) + 0.5) * 0x1.0p-21;
+    u[1] = ((double)((b >> 22) & 0x1FFFFFu) + 0.5) * 0x1.0p-21;
+    u[2] = ((double)((b >> 1) & 0x1FFFFFu) + 0.5) * 0x1.0p-21;
+}
+
 /* Uniform double in (0, 1]: safe to take the logarithm of. */
 static inline double mist_rng_uniform_pos(mist_rng *rng)
 {
