@@ -23,3 +23,7 @@ for i in range(128):
     rows.append('{%s, %s, %s}' % (c.hex(), invc.hex(), logc.hex()))
 print(',\n'.join(rows))
 print('ln2 hi/lo', (rnd(LN2)).hex())
+import mpmath
+mpmath.mp.dps = 40
+print('/* sincos: cos and sin of 2 pi k / 256 */')
+print(',\n'.join('{%s, %s}' % (float(mpmath.cos(2 * mpmath.pi * k / 256)).hex(), float(mpmath.sin(2 * mpmath.pi * k / 256)).hex()) for k in range(256)))

@@ -16,7 +16,10 @@
 #ifndef MIST_CORE_RNG_H
 #define MIST_CORE_RNG_H
 
+#include <math.h>
 #include <stdint.h>
+
+#include "core/fastmath.h"
 
 #define MIST_RNG_MULT 6364136223846793005ULL /* O'Neill 2014, pcg32 multiplier */
 #define MIST_RNG_SUBSTREAM_LOG2 40
@@ -92,7 +95,22 @@ double mist_rng_exponential(mist_rng *rng, double mean);
 double mist_rng_normal(mist_rng *rng);
 
 /* Isotropic unit vector: writes dir[0..2]. */
-void mist_rng_isotropic(mist_rng *rng, double dir[3]);
+static inline void mist_rng_isotropic(mist_rng *rng, double dir[3])
+{
+    /* Archimedes: on the unit sphere z = cos(theta) is uniform on [-1, 1]; with a uniform
+     * azimuth phi the direction is isotropic.  z from one 32-bit output (1 - 2u, u = (k + 1/2)
+     * 2^-32, so |z| < 1), phi from another (cosine and sine by table and polynomial, exact to
+     * 4e-16, core/fastmath.h): two outputs, no rejection loop and no trigonometric call.
+     * sin(theta) = sqrt((1 - z)(1 + z)) = 2 sqrt(u (1 - u)), accurate near the poles. */
+    double u = mist_rng_uniform32(rng);
+    double c, s;
+    mist_fast_sincos_2pi_u32(mist_rng_u32(rng), &c, &s);
+    double st = 2.0 * sqrt(u * (1.0 - u));
+    dir[0] = st * c;
+    dir[1] = st * s;
+    dir[2] = 1.0 - 2.0 * u;
+}
+
 
 /* Poisson variate with the given mean (>= 0): inversion below mean 10,
  * Hormann's PTRS transformed rejection above (Hormann 1993, Insurance:

@@ -58,3 +58,24 @@ Test(fastmath, log_matches_libm)
     cr_expect(isnan(mist_fast_log(-1.0)));
     cr_expect_lt(rel_err(mist_fast_log(0x1p-1070), log(0x1p-1070)), 4e-16); /* subnormal */
 }
+
+Test(fastmath, sincos_matches_libm)
+{
+    mist_rng rng;
+    mist_rng_seed(&rng, 5u, 6u);
+    double worst = 0.0;
+    for (int i = 0; i < N_ARGS; i++) {
+        uint32_t b = mist_rng_u32(&rng);
+        if (i < 2)
+            b = i ? 0xFFFFFFFFu : 0u; /* both ends */
+        /* The reference angle in long double: in double, 2 pi (b + 1/2) / 2^32 itself would
+         * be rounded by up to 4.4e-16 near 2 pi. */
+        long double phi = ((long double)b + 0.5L) * (6.283185307179586476925286766559005768L /
+                                                     4294967296.0L);
+        double c, s;
+        mist_fast_sincos_2pi_u32(b, &c, &s);
+        worst = fmax(worst, (double)fmaxl(fabsl(c - cosl(phi)), fabsl(s - sinl(phi))));
+    }
+    cr_log_info("sincos: worst absolute error %.3g", worst);
+    cr_expect_lt(worst, 4e-16);
+}
