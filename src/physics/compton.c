@@ -102,17 +102,19 @@ double mist_compton_sample(const mist_compton_table *table, mist_compton_model m
             eps = sqrt(eps0_sq + (1.0 - eps0_sq) * ((u - p1) * inv_p2));
         double one_minus_cos = (1.0 - eps) / (eps * k);
         double sin2 = one_minus_cos * (2.0 - one_minus_cos);
-        double g = 1.0 - eps * sin2 / (1.0 + eps * eps);
         /* Accept with probability g = 1 - eps sin^2(theta) / (1 + eps^2) (Butcher & Messel
          * 1960), times S_mat(q) in the default model: one uniform w decides both, as
-         * w <= g S_mat.  Since S_mat <= 1, w > g rejects at once; the squeeze
-         * S_mat(q) >= s_sat at large q accepts w <= g s_sat without the table. */
-        if (w > g)
+         * w <= g S_mat, tested as w (1 + eps^2) <= g (1 + eps^2) S_mat (no division).  Since
+         * S_mat <= 1, w > g rejects at once; the squeeze S_mat(q) >= s_sat at large q accepts
+         * w <= g s_sat without the table. */
+        double den = 1.0 + eps * eps;
+        double wd = w * den, gd = den - eps * sin2; /* w (1 + eps^2), g (1 + eps^2) */
+        if (wd > gd)
             continue;
         if (model == MIST_COMPTON_SCATTER_FUNCTION) {
             double q2 = q2_scale * one_minus_cos;
-            if (!(q2 >= table->q2_sat && w <= g * table->s_sat) &&
-                w > g * mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
+            if (!(q2 >= table->q2_sat && wd <= gd * table->s_sat) &&
+                wd > gd * mist_compton_s_norm(table, q_scale * sqrt(0.5 * one_minus_cos)))
                 continue;
         }
         double c = 1.0 - one_minus_cos;

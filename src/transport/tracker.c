@@ -80,6 +80,7 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
             if (used[m] && t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i] > mx)
                 mx = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i];
         t->ln_majorant[i] = mx;
+        t->neg_ln_majorant[i] = -mx;
     }
     /* Where one material's row is the majorant's at both ends of a cell, its interpolated mu
      * is the majorant itself, bit for bit: Woodcock tracking knows every collision in it to be

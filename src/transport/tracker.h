@@ -40,6 +40,7 @@ typedef struct mist_tracker {
     mist_physics_material *materials; /**< [n_materials], owned */
     uint8_t label_material[256];      /**< material index of each label in use */
     double ln_majorant[MIST_XSEC_N];  /**< ln(max mu [1/mm]) over materials in the grid */
+    double neg_ln_majorant[MIST_XSEC_N]; /**< -ln_majorant: its interpolant gives 1/mu_max */
     /** Per energy cell: a material whose mu is the majorant at both ends of the cell (so
      *  equal to it in the whole cell), or MIST_TRACKER_NO_MATERIAL. */
     uint8_t majorant_material[MIST_XSEC_N - 1];
@@ -93,6 +94,13 @@ static inline double mist_tracker_exponential(const mist_tracker *t, mist_rng *r
 static inline double mist_tracker_majorant(const mist_tracker *t, mist_xsec_point p)
 {
     return mist_xsec_interp(t->ln_majorant, p);
+}
+
+/* 1 / majorant [mm] at a located energy, without a division (the log-log interpolant of
+ * -ln mu_max is minus that of ln mu_max, exactly). */
+static inline double mist_tracker_inv_majorant(const mist_tracker *t, mist_xsec_point p)
+{
+    return mist_xsec_interp(t->neg_ln_majorant, p);
 }
 
 /* Material index of the voxel holding pos_mm, which must be inside the box (positions on or

@@ -13,7 +13,9 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         return;
     }
     mist_xsec_point e = mist_xsec_locate(p->energy_keV);
-    double mu_max = mist_tracker_majorant(t, e), inv_mu_max = 1.0 / mu_max;
+    /* Only 1/mu_max is needed (flight lengths, and the test u < mu / mu_max as
+     * u mu_max < mu): interpolating -ln(mu_max) gives it with no division. */
+    double inv_mu_max = mist_tracker_inv_majorant(t, e);
     int maj_m = t->majorant_material[e.i];
     /* mu of each material at the current energy, computed when first needed: entry m is valid
      * when stamp[m] == gen, and gen moves on at every change of energy. */
@@ -49,7 +51,7 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
                 mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
                 stamp[mi] = gen;
             }
-            if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
+            if (mist_rng_uniform(rng) >= mu_cache[mi] * inv_mu_max)
                 continue; /* virtual collision */
         }
         double e_before = p->energy_keV;
@@ -58,12 +60,11 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
             break;
         if (p->energy_keV != e_before) {
             e = mist_xsec_locate(p->energy_keV);
-            mu_max = mist_tracker_majorant(t, e);
-            inv_mu_max = 1.0 / mu_max;
+            inv_mu_max = mist_tracker_inv_majorant(t, e);
             maj_m = t->majorant_material[e.i];
             gen++;
         }
     }
     p->path_mm += travelled;
-    p->time_s += travelled / MIST_SPEED_OF_LIGHT_MM_S;
+    p->time_s += travelled * (1.0 / MIST_SPEED_OF_LIGHT_MM_S);
 }
