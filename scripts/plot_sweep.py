@@ -6,9 +6,12 @@
 Reads DIR/results.csv (one row per point: index, the sweep's axes, seed, file and the
 counters decays, prompts, trues, scatters, randoms, delayed) and, when the points were
 reconstructed and analysed, DIR/lesions.csv (one row per point, image and lesion: crc,
-bv, cnr, suv_max, suv_mean, suv_peak).  Plots the metric against the first axis (or
+bv, cnr, suv_max, suv_mean, suv_peak) and, after an observer study (the sweep's
+`observe:`), DIR/observer.csv (one row per point, lesion and observer: d_prime, auc and
+their bootstrap 95 % CIs).  Plots the metric against the first axis (or
 --x), one line per combination of the other axes' values; seed repeats are averaged,
-with their standard deviation as error bars.  Default metric: CRC per lesion when
+with their standard deviation as error bars.  Default metrics: AUC and d' per lesion
+(one line per observer, CI bars) when observer.csv exists, CRC (and CNR) per lesion when
 lesions.csv exists, else trues (and prompts); with lesion metrics, also panels of each
 point's reconstructed image through every lesion with its outline marked
 (sweep_images.png).  Writes DIR/sweep_<metric>.png and DIR/report.html, which embeds the
@@ -33,6 +36,7 @@ import numpy as np  # noqa: E402
 
 COUNTERS = ["decays", "prompts", "trues", "scatters", "randoms", "delayed"]
 LESION_METRICS = ["crc", "bv", "cnr", "suv_max", "suv_mean", "suv_peak"]
+OBSERVER_METRICS = ["auc", "d_prime"]
 
 
 def read_csv(path):
@@ -66,26 +70,36 @@ def determined_by(rows, x_axis, a):
     return all(seen.setdefault(r[x_axis], r[a]) == r[a] for r in rows)
 
 
-def series(rows, x_axis, others, metric):
-    """{label of the other axes' values: (x values, means, sds)} with seeds averaged."""
+def series(rows, x_axis, others, metric, ci=False):
+    """{label of the other axes' values: (x values, means, error bars)} with seeds averaged:
+    the error bars are the seeds' SD, or with ci (one seed) the distance to the row's
+    METRIC_lo and METRIC_hi (its 95 % CI) as a (2, n) array."""
     groups = OrderedDict()
     for r in rows:
         y = as_number(r.get(metric, ""))
         if y is None:
             continue
+        lo = as_number(r.get(metric + "_lo", "")) if ci else None
+        hi = as_number(r.get(metric + "_hi", "")) if ci else None
         label = ", ".join(f"{a.split('.')[-1]}={short(r[a])}" for a in others)
-        groups.setdefault(label, OrderedDict()).setdefault(r[x_axis], []).append(y)
+        groups.setdefault(label, OrderedDict()).setdefault(r[x_axis], []).append((y, lo, hi))
     out = OrderedDict()
     for label, by_x in groups.items():
         xs = list(by_x)
-        means = [float(np.mean(by_x[x])) for x in xs]
-        sds = [float(np.std(by_x[x], ddof=1)) if len(by_x[x]) > 1 else 0.0 for x in xs]
-        out[label] = (xs, means, sds)
+        means = [float(np.mean([v[0] for v in by_x[x]])) for x in xs]
+        if ci and all(len(by_x[x]) == 1 and by_x[x][0][1] is not None
+                      and by_x[x][0][2] is not None for x in xs):
+            err = np.array([[m - by_x[x][0][1] for m, x in zip(means, xs)],
+                            [by_x[x][0][2] - m for m, x in zip(means, xs)]])
+        else:
+            err = [float(np.std([v[0] for v in by_x[x]], ddof=1)) if len(by_x[x]) > 1 else 0.0
+                   for x in xs]
+        out[label] = (xs, means, err)
     return out
 
 
-def plot(rows, x_axis, others, metric, title, path):
-    data = series(rows, x_axis, others, metric)
+def plot(rows, x_axis, others, metric, title, path, ci=False):
+    data = series(rows, x_axis, others, metric, ci)
     if not data:
         return False
     all_x = list(OrderedDict.fromkeys(r[x_axis] for r in rows))
@@ -93,7 +107,8 @@ def plot(rows, x_axis, others, metric, title, path):
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for label, (xs, means, sds) in data.items():
         pos = [as_number(x) if numeric else all_x.index(x) for x in xs]
-        ax.errorbar(pos, means, yerr=sds if any(sds) else None, marker="o", capsize=3,
+        has_err = np.any(np.asarray(sds) != 0)
+        ax.errorbar(pos, means, yerr=sds if has_err else None, marker="o", capsize=3,
                     label=label or metric)
     lows = [m for _, means, _ in data.values() for m in means]
     if min(lows) > 0 and max(lows) / min(lows) > 30:
@@ -180,8 +195,9 @@ def table_html(rows, columns, axes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir", help="the directory of `mist sweep ... -o DIR`")
-    ap.add_argument("--metric", help="a column of results.csv or lesions.csv (default: crc "
-                    "when lesions.csv exists, else trues and prompts)")
+    ap.add_argument("--metric", help="a column of results.csv or lesions.csv, or auc / d_prime "
+                    "of observer.csv (default: auc and d_prime when observer.csv exists, crc "
+                    "and cnr when lesions.csv exists, else trues and prompts)")
     ap.add_argument("--x", help="the axis on the x axis (default: the first)")
     args = ap.parse_args()
     d = args.dir
@@ -192,6 +208,8 @@ def main():
     rows = read_csv(res_path)
     les_path = os.path.join(d, "lesions.csv")
     lesions = read_csv(les_path) if os.path.exists(les_path) else []
+    obs_path = os.path.join(d, "observer.csv")
+    observers = read_csv(obs_path) if os.path.exists(obs_path) else []
     axes = axes_of(rows)
     if not axes:
         axes = ["seed"]
@@ -212,8 +230,19 @@ def main():
     have_crc = any(as_number(r.get("crc", "")) is not None for r in lesions)
     metrics = [args.metric] if args.metric else (["crc", "cnr"] if have_crc else
                                                  ["trues", "prompts"])
+    if observers and not args.metric:
+        metrics = OBSERVER_METRICS + metrics
     for metric in metrics:
-        if metric in LESION_METRICS or metric == "diameter_mm":
+        if metric in OBSERVER_METRICS:
+            if not observers:
+                sys.exit(f"plot_sweep: --metric {metric}: no observer.csv in {d}")
+            for name in OrderedDict.fromkeys(r["lesion"] for r in observers):
+                sub = [r for r in observers if r["lesion"] == name]
+                png = os.path.join(d, f"sweep_{metric}_{name}.png")
+                if plot(sub, x_axis, others + ["observer"], metric,
+                        f"{metric} of lesion {name} (bars: bootstrap 95 % CI)", png, ci=True):
+                    figures.append((f"{metric}, lesion {name}", png))
+        elif metric in LESION_METRICS or metric == "diameter_mm":
             for name in OrderedDict.fromkeys(r["lesion"] for r in lesions):
                 sub = [r for r in lesions if r["lesion"] == name]
                 png = os.path.join(d, f"sweep_{metric}_{name}.png")
@@ -234,8 +263,8 @@ def main():
                         "diameter; first 8 points)", png))
 
     note = ("" if lesions else
-            "<p>Counters only: no point file holds a reconstructed image (OSEM is not built "
-            "yet), so there are no lesion metrics; the figures show coincidence counts.</p>")
+            "<p>Counters only: no point file holds a reconstructed image, so there are no "
+            "lesion metrics; the figures show coincidence counts.</p>")
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>mist sweep "
              f"{html.escape(d)}</title>\n<style>body{{font-family:sans-serif;margin:2em}}"
              "table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #bbb;"
@@ -252,6 +281,9 @@ def main():
     if lesions:
         parts.append("<h2>Lesions (lesions.csv)</h2>")
         parts.append(table_html(lesions, list(lesions[0].keys()), axes))
+    if observers:
+        parts.append("<h2>Observer study (observer.csv)</h2>")
+        parts.append(table_html(observers, list(observers[0].keys()), axes))
     parts.append("</body></html>\n")
     out = os.path.join(d, "report.html")
     with open(out, "w") as f:

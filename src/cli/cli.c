@@ -51,6 +51,7 @@ static const char *const O_PHANTOM[] = {"output", "nifti", "help", NULL};
 static const char *const O_RECON[] = {"output", "set", "quiet", "nifti", "interfile", "help", NULL};
 static const char *const O_OBSERVE[] = {"set", "counts", "json", "quiet", "help", NULL};
 static const char *const O_JSON[] = {"json", "help", NULL};
+static const char *const O_BASIS[] = {"output", "set", "seed", "quiet", "help", NULL};
 static const char *const O_SWEEP[] = {"output", "resume", "point", "collect", "dry-run",
                                       "quiet",  "help",   NULL};
 static const char *const O_VALIDATE[] = {"quick", "json", "help", NULL};
@@ -92,6 +93,23 @@ static const cmd_spec COMMANDS[] = {
      "biases d' up unless the realisations hold far fewer counts than the simulation\n"
      "(mc_ratio << 1; flagged from 0.1).",
      1, 1, O_OBSERVE},
+    {"basis", "STUDY.yaml -o BASIS.h5 [--set KEY=VALUE]... [--seed N] [--quiet]",
+     "simulate every tissue class of a study alone at unit concentration (sweep basis data)",
+     "Per tissue class of the phantom (lesion classes included): the PET trues, scatters\n"
+     "and detector scatters sinograms and the singles offered to and accepted by each block,\n"
+     "from a simulation of that class alone at a uniform concentration over the whole frame.\n"
+     "`mist combine` turns the file into the data of any probe (same nuclide), uptake time,\n"
+     "injected activity and scan duration.  One MPI rank.",
+     1, 1, O_BASIS},
+    {"combine", "BASIS.h5 -o OUT.h5 [--set KEY=VALUE]... [--quiet]",
+     "combine basis data into a result file for other activity settings",
+     "The basis's study with --set overrides of tracer.* (same nuclide),\n"
+     "acquisition.duration_s, acquisition.simulated_fraction, acquisition.batches, seed,\n"
+     "name, recon.* and analysis.*: each class weighted by its concentration at the frame\n"
+     "start and the frame's decay-weighted time; dead time per block and randoms\n"
+     "(2 tau S_a S_b) modelled from the combined singles.  OUT.h5 holds expected counts\n"
+     "and reads like a simulation's result in `mist recon`, `mist analyze`, `mist observe`.",
+     1, 1, O_BASIS},
     {"sweep", "SWEEP.yaml -o DIR [--resume] [--point I | --collect | --dry-run] [--quiet]",
      "protocol study over a grid of study overrides",
      "The sweep file names a base study (study:), overrides for every point (set:), axes\n"

@@ -115,4 +115,11 @@ void mist_coinc_sort(const mist_coinc_params *p, mist_single *singles, size_t n,
                      double *block_busy_until, mist_coinc_sink sink, void *sink_ctx,
                      mist_coinc_counts *counts);
 
+/* The same with a work space of mist_coinc_work_bytes(n) bytes (or NULL), with which the
+ * time sort is a radix sort instead of qsort (same order; several times faster). */
+void mist_coinc_sort_work(const mist_coinc_params *p, mist_single *singles, size_t n,
+                          double *block_busy_until, void *work, mist_coinc_sink sink,
+                          void *sink_ctx, mist_coinc_counts *counts);
+size_t mist_coinc_work_bytes(size_t n);
+
 #endif

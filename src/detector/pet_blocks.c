@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "physics/emission.h"
 #include "transport/collide.h"
 
 #define MIST_PI 3.14159265358979323846
@@ -26,6 +27,9 @@ mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
     if (st)
         return st;
     d->options = mist_physics_default_options();
+    /* Most photons reach the crystals unscattered: their table look-up, done once. */
+    d->e_511 = mist_xsec_locate(MIST_ANNIHILATION_KEV);
+    d->mu_511 = mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, d->e_511);
     d->half_w_mm = 0.5 * s->block_transaxial * s->crystal_transaxial_mm;
     d->half_h_mm = 0.5 * s->block_axial * s->crystal_axial_mm;
     d->depth_mm = s->crystal_depth_mm;
@@ -110,18 +114,12 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         for (int i = 0; i < 3; i++)
             q[i] = p[i] + t * dir[i];
     }
-    /* The block whose angular sector holds q: a first guess from a polynomial atan2 (error
-     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact
-     * by the side of q relative to the sector's two edges. */
-    long n_k = (long)s->blocks_per_ring;
-    long k0 = lround((approx_atan2(q[1], q[0]) - d->angle0) / d->angle_step);
-    k0 = (k0 % n_k + n_k) % n_k;
-    const double *lo = d->edge[k0], *hi = d->edge[(k0 + 1) % n_k];
-    if (lo[0] * q[1] - lo[1] * q[0] < 0.0)
-        k0 -= 1; /* clockwise of the sector's first edge */
-    else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
-        k0 += 1; /* at or past its last edge */
     double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
+    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
+     * and moves on away from them axially meets no block (most photons leave this way). */
+    if (r2 < R * R && a > 0 &&
+        ((q[2] - 1e-6 >= half_fov && dir[2] >= 0.0) || (q[2] + 1e-6 < -half_fov && dir[2] <= 0.0)))
+        return 0;
     long j0 = (long)floor((q[2] + half_fov) / pitch);
     /* Block rings the ray can reach: from the bore, it meets the blocks only between the
      * front-face cylinder (q) and the cylinder through the blocks' back corners; the block
@@ -132,17 +130,44 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
         double back = R + d->depth_mm, r_out2 = back * back + d->half_w_mm * d->half_w_mm;
         double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - r_out2;
         double z_out = p[2] + (-b + sqrt(b * b - a * c)) / a * dir[2];
-        double z_lo = fmin(q[2], z_out) - 1e-6, z_hi = fmax(q[2], z_out) + 1e-6;
+        double z_lo = (q[2] < z_out ? q[2] : z_out) - 1e-6;
+        double z_hi = (q[2] > z_out ? q[2] : z_out) + 1e-6;
         long lo_j = (long)floor((z_lo + half_fov) / pitch), hi_j = (long)floor((z_hi + half_fov) / pitch);
         j_lo = lo_j > j_lo ? lo_j : j_lo;
         j_hi = hi_j < j_hi ? hi_j : j_hi;
     }
+    if (j_lo < 0)
+        j_lo = 0;
+    if (j_hi >= (long)s->block_rings)
+        j_hi = (long)s->block_rings - 1;
+    if (j_lo > j_hi)
+        return 0; /* beyond the rings' axial extent: most photons leave this way */
+    /* The block whose angular sector holds q: a first guess from a polynomial atan2 (error
+     * below 2.1e-4 rad, far below half a block: 0.012 rad for 136 blocks), then made exact
+     * by the side of q relative to the sector's two edges. */
+    long n_k = (long)s->blocks_per_ring;
+    long k0 = (long)floor((approx_atan2(q[1], q[0]) - d->angle0) / d->angle_step + 0.5);
+    k0 = (k0 % n_k + n_k) % n_k;
+    const double *lo = d->edge[k0], *hi = d->edge[(k0 + 1) % n_k];
+    if (lo[0] * q[1] - lo[1] * q[0] < 0.0)
+        k0 -= 1; /* clockwise of the sector's first edge */
+    else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
+        k0 += 1; /* at or past its last edge */
+    /* Along a straight line the polar angle moves one way only (the sign of p x dir), and
+     * each block lies inside its angular sector; so from the bore, where the ray meets no
+     * block before q, the sector behind q's cannot be hit. */
+    long dk_lo = -1, dk_hi = 1;
+    if (r2 < R * R && a > 0) {
+        double lz = p[0] * dir[1] - p[1] * dir[0];
+        if (lz > 0.0)
+            dk_lo = 0;
+        else if (lz < 0.0)
+            dk_hi = 0;
+    }
     double best = INFINITY;
     int found = 0;
-    for (long dk = -1; dk <= 1; dk++) {
+    for (long dk = dk_lo; dk <= dk_hi; dk++) {
         for (long j = j_lo; j <= j_hi; j++) {
-            if (j < 0 || j >= (long)s->block_rings)
-                continue;
             long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
                      (long)s->blocks_per_ring;
             block_frame f = frame_of(d, (uint32_t)k, (uint32_t)j);
@@ -161,8 +186,9 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
     return found;
 }
 
-/* Crystal (global id) at local position lp of block (k, j). */
-static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, const double lp[3])
+/* Crystal indices (transaxial it, axial ia) within a block at local position lp. */
+static void crystal_in_block(const mist_pet_blocks *d, const double lp[3], uint32_t *it_out,
+                             uint32_t *ia_out)
 {
     const mist_pet_scanner *s = d->scanner;
     long it = (long)floor((lp[0] + d->half_w_mm) / s->crystal_transaxial_mm);
@@ -175,13 +201,60 @@ static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, con
         ia = 0;
     if (ia >= (long)s->block_axial)
         ia = (long)s->block_axial - 1;
-    uint32_t ring = j * s->block_axial + (uint32_t)ia;
-    return ring * s->crystals_per_ring + k * s->block_transaxial + (uint32_t)it;
+    *it_out = (uint32_t)it;
+    *ia_out = (uint32_t)ia;
+}
+
+/* Global crystal id of crystal (it, ia) of block (k, j). */
+static uint32_t crystal_id(const mist_pet_scanner *s, uint32_t k, uint32_t j, uint32_t it,
+                           uint32_t ia)
+{
+    uint32_t ring = j * s->block_axial + ia;
+    return ring * s->crystals_per_ring + k * s->block_transaxial + it;
+}
+
+/* Crystal (global id) at local position lp of block (k, j). */
+static uint32_t crystal_at(const mist_pet_blocks *d, uint32_t k, uint32_t j, const double lp[3])
+{
+    uint32_t it, ia;
+    crystal_in_block(d, lp, &it, &ia);
+    return crystal_id(d->scanner, k, j, it, ia);
+}
+
+/* What one readout unit of a block has gathered from one photon. */
+typedef struct unit_sum {
+    uint32_t unit;          /* readout unit within the block */
+    uint32_t first_crystal; /* crystal of its first deposit */
+    double e, w0, w1;       /* deposited energy and its moments in the block's (u, v) */
+    double t_first;         /* time of its first deposit */
+} unit_sum;
+
+#define UNITS_PER_PHOTON 8 /* readout units one photon deposits in within one block */
+
+/* Add the deposit dep at local (lp) in crystal (it, ia) to its readout unit's sum. */
+static void gather(const mist_pet_scanner *s, unit_sum *u, int *n_u, uint32_t crystal, uint32_t it,
+                   uint32_t ia, const double lp[3], double dep, double t)
+{
+    uint32_t unit = (ia / s->readout_axial) * (s->block_transaxial / s->readout_transaxial) +
+                    it / s->readout_transaxial;
+    int i = 0;
+    while (i < *n_u && u[i].unit != unit)
+        i++;
+    if (i == *n_u) {
+        if (*n_u == UNITS_PER_PHOTON)
+            return; /* never seen: a photon deposits in a few crystals */
+        u[i] = (unit_sum){.unit = unit, .first_crystal = crystal, .t_first = t};
+        (*n_u)++;
+    }
+    u[i].e += dep;
+    u[i].w0 += dep * lp[0];
+    u[i].w1 += dep * lp[1];
 }
 
 int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *rng,
                            mist_block_hit *hits)
 {
+    const mist_pet_scanner *sc = d->scanner;
     int n_hits = 0;
     for (int visits = 0; visits < 8 && p->fate == MIST_FATE_ALIVE; visits++) {
         uint32_t k = 0, j = 0;
@@ -193,13 +266,14 @@ int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *r
             p->pos_mm[i] += t_in * p->dir[i];
         p->time_s += t_in / MIST_SPEED_OF_LIGHT_MM_S;
         block_frame f = frame_of(d, k, j);
-        double e_sum = 0, w_sum[2] = {0, 0}, t_first = 0;
+        unit_sum units[UNITS_PER_PHOTON];
+        int n_units = 0;
         uint32_t first_crystal = 0;
-        int deposits = 0;
         double remaining = t_out - t_in;
         while (p->fate == MIST_FATE_ALIVE) {
-            mist_xsec_point e = mist_xsec_locate(p->energy_keV);
-            double mu = mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, e);
+            int at_511 = p->energy_keV == MIST_ANNIHILATION_KEV;
+            mist_xsec_point e = at_511 ? d->e_511 : mist_xsec_locate(p->energy_keV);
+            double mu = at_511 ? d->mu_511 : mist_xsec_mu_at(&d->crystal.xsec, MIST_XS_TOTAL, e);
             double s = -log(mist_rng_uniform_pos(rng)) / mu;
             if (s >= remaining) { /* leaves the block */
                 for (int i = 0; i < 3; i++)
@@ -216,26 +290,25 @@ int mist_pet_blocks_detect(const mist_pet_blocks *d, mist_photon *p, mist_rng *r
             double lp[3], ld[3];
             to_local(d, &f, p->pos_mm, p->dir, lp, ld);
             if (dep > 0) {
-                if (!deposits) {
-                    t_first = p->time_s;
-                    first_crystal = crystal_at(d, k, j, lp);
-                }
-                deposits++;
-                e_sum += dep;
-                w_sum[0] += dep * lp[0];
-                w_sum[1] += dep * lp[1];
+                uint32_t it, ia;
+                crystal_in_block(d, lp, &it, &ia);
+                uint32_t crystal = crystal_id(sc, k, j, it, ia);
+                if (!n_units)
+                    first_crystal = crystal;
+                gather(sc, units, &n_units, crystal, it, ia, lp, dep, p->time_s);
             }
             /* New direction: distance to the block's boundary from here. */
             double t0, t1;
             remaining = box_hit(d, lp, ld, &t0, &t1) ? t1 : 0.0;
         }
-        if (deposits && n_hits < MIST_BLOCKS_MAX_HITS) {
-            double lp[3] = {w_sum[0] / e_sum, w_sum[1] / e_sum, 0};
+        /* One single per readout unit with deposits (units in order of first deposit). */
+        for (int u = 0; u < n_units && n_hits < MIST_BLOCKS_MAX_HITS; u++) {
+            double lp[3] = {units[u].w0 / units[u].e, units[u].w1 / units[u].e, 0};
             mist_block_hit *h = &hits[n_hits++];
-            h->crystal = d->scanner->positioning == MIST_POSITION_FIRST ? first_crystal
-                                                                         : crystal_at(d, k, j, lp);
-            h->energy_keV = e_sum;
-            h->time_s = t_first;
+            h->crystal = sc->positioning == MIST_POSITION_FIRST ? units[u].first_crystal
+                                                                : crystal_at(d, k, j, lp);
+            h->energy_keV = units[u].e;
+            h->time_s = units[u].t_first;
             h->detector_scatter = h->crystal != first_crystal;
         }
         /* Nudge past the boundary before looking for the next block. */

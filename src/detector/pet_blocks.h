@@ -15,12 +15,16 @@
  * inside a block are not modelled); between blocks is vacuum (a photon
  * crossing the gap may enter the neighbouring block).
  *
- * Readout: each block is one channel.  The energy deposited in a block by one
- * photon is summed (ideal light collection) and positioned at the energy-
- * weighted centroid of its deposits (Anger logic) or at its first
- * interaction, per the scanner's option; a photon that deposits in two blocks
- * gives two singles.  A single positioned away from the crystal of the
- * photon's first interaction is flagged as detector scatter.
+ * Readout: each readout unit (the whole block by default; the scanner's
+ * `readout` key makes it a tile of readout_transaxial x readout_axial crystals,
+ * e.g. the Biograph Vision's 5 x 5 mini-blocks, each with its own
+ * photodetectors) is one channel.  The energy deposited in a unit by one photon
+ * is summed (ideal light collection) and positioned at the energy-weighted
+ * centroid of its deposits (Anger logic) or at its first interaction, per the
+ * scanner's option; a photon that deposits in two units gives two singles.  A
+ * single positioned away from the crystal of the photon's first interaction in
+ * the block is flagged as detector scatter.  Dead time (detector/coinc.h) stays
+ * per block.
  */
 #ifndef MIST_DETECTOR_PET_BLOCKS_H
 #define MIST_DETECTOR_PET_BLOCKS_H
@@ -43,6 +47,8 @@ typedef struct mist_pet_blocks {
     mist_physics_material crystal; /**< crystal material tables */
     mist_physics_options options;
     double half_w_mm, half_h_mm, depth_mm; /**< [mm] block half-width, half-height, depth */
+    mist_xsec_point e_511;                 /**< table point of 511 keV (unscattered photons) */
+    double mu_511;                         /**< [1/mm] crystal's total mu there */
     double angle_step;                     /**< [rad] 2 pi / blocks_per_ring */
     double angle0;                         /**< [rad] angle of block 0 */
     double cos_sin[MIST_BLOCKS_MAX_PER_RING][2]; /**< cos, sin of each block's angle */

@@ -13,9 +13,9 @@ static mist_status load_blocks(mist_yaml_doc *doc, mist_pet_scanner *s, mist_err
     static const char *const crystal_keys[] = {"material", "transaxial_mm", "axial_mm",
                                                "depth_mm", NULL};
     static const char *const block_keys[] = {"transaxial", "axial", NULL};
-    mist_yaml_node *root = doc->root, *crystal, *block;
+    mist_yaml_node *root = doc->root, *crystal, *block, *readout;
     const char *material;
-    long bt, ba, bpr, br;
+    long bt, ba, bpr, br, rt, ra;
     mist_range size = {0.1, 100.0, 0, 0};
     mist_status st;
     if ((st = mist_yaml_get_map(root, "", "crystal", MIST_REQUIRED, &crystal, err)) ||
@@ -34,11 +34,23 @@ static mist_status load_blocks(mist_yaml_doc *doc, mist_pet_scanner *s, mist_err
         (st = mist_yaml_get_int(block, "block", "axial", MIST_REQUIRED, 0, 1, 256, &ba, err)) ||
         (st = mist_yaml_get_int(root, "", "blocks_per_ring", MIST_REQUIRED, 0, 3, 1024, &bpr,
                                 err)) ||
-        (st = mist_yaml_get_int(root, "", "block_rings", MIST_REQUIRED, 0, 1, 64, &br, err)))
+        (st = mist_yaml_get_int(root, "", "block_rings", MIST_REQUIRED, 0, 1, 64, &br, err)) ||
+        (st = mist_yaml_get_map(root, "", "readout", MIST_OPTIONAL, &readout, err)) ||
+        (st = mist_yaml_check_unknown(readout, "readout", block_keys, err)) ||
+        (st = mist_yaml_get_int(readout, "readout", "transaxial", MIST_OPTIONAL, bt, 1, bt, &rt,
+                                err)) ||
+        (st = mist_yaml_get_int(readout, "readout", "axial", MIST_OPTIONAL, ba, 1, ba, &ra, err)))
         return st;
+    if (bt % rt || ba % ra)
+        return mist_yaml_error_at(readout, "readout", err,
+                                  "expected readout units that tile the block (%ld x %ld "
+                                  "crystals): got %ld x %ld",
+                                  bt, ba, rt, ra);
     snprintf(s->crystal_material, sizeof s->crystal_material, "%s", material);
     s->block_transaxial = (uint32_t)bt;
     s->block_axial = (uint32_t)ba;
+    s->readout_transaxial = (uint32_t)rt;
+    s->readout_axial = (uint32_t)ra;
     s->blocks_per_ring = (uint32_t)bpr;
     s->block_rings = (uint32_t)br;
     s->crystals_per_ring = s->block_transaxial * s->blocks_per_ring;
@@ -66,6 +78,8 @@ static mist_status load_ideal(mist_yaml_doc *doc, mist_pet_scanner *s, mist_erro
     s->rings = (uint32_t)rings;
     s->block_transaxial = 1;
     s->block_axial = 1;
+    s->readout_transaxial = 1;
+    s->readout_axial = 1;
     s->blocks_per_ring = s->crystals_per_ring;
     s->block_rings = s->rings;
     s->ring_pitch_mm = s->axial_fov_mm / s->rings;
@@ -76,8 +90,8 @@ static mist_status load_ideal(mist_yaml_doc *doc, mist_pet_scanner *s, mist_erro
 mist_status mist_pet_scanner_load(const char *path, mist_pet_scanner *s, mist_error *err)
 {
     static const char *const top[] = {
-        "name", "modality", "geometry", "crystal", "block", "blocks_per_ring", "block_rings",
-        "crystals_per_ring", "rings", "axial_fov_mm", "ring_diameter_mm", "energy_window_keV",
+        "name", "modality", "geometry", "crystal", "block", "readout", "blocks_per_ring",
+        "block_rings", "crystals_per_ring", "rings", "axial_fov_mm", "ring_diameter_mm", "energy_window_keV",
         "energy_resolution", "coincidence_window_ns", "delayed_window_offset_ns",
         "tof_resolution_ps", "tof_bins", "tof_bin_ps", "dead_time_ns", "dead_time_model",
         "multiples", "positioning", "sinogram", NULL};

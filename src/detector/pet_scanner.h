@@ -38,6 +38,7 @@ typedef struct mist_pet_scanner {
     char crystal_material[32];
     double crystal_transaxial_mm, crystal_axial_mm, crystal_depth_mm; /**< [mm] */
     uint32_t block_transaxial, block_axial; /**< crystals per block */
+    uint32_t readout_transaxial, readout_axial; /**< crystals per readout unit (divide the block's) */
     uint32_t blocks_per_ring, block_rings;
     uint32_t crystals_per_ring; /**< blocks_per_ring * block_transaxial */
     uint32_t rings;             /**< block_rings * block_axial */

@@ -10,6 +10,7 @@
 #include "analysis/observer.h"
 #include "analysis/realization.h"
 #include "engine/recon_cmd.h"
+#include "engine/scene.h"
 #include "engine/simulate.h"
 #include "io/h5in.h"
 #include "io/h5out.h"
@@ -29,6 +30,10 @@ typedef struct obs_row {
     double d_prime, d_prime_lo, d_prime_hi, auc, auc_lo, auc_hi;
     double d2_unbiased; /**< CHO: bias-corrected d'^2 (observer.h); NPW: NAN */
     uint64_t realizations;
+    double excess_sign;     /**< +1 hot lesion, -1 cold, 0 no excess over its host */
+    double lesion_mc_ratio; /**< realisation / lesion-only simulated lesion counts */
+    double lesion_counts;   /**< expected excess counts of the lesion in a realisation */
+    double singles_share;   /**< the lesion's excess singles over the data's singles */
 } obs_row;
 
 static double now_s(void)
@@ -123,6 +128,63 @@ static mist_status simulate_absent(mist_study *study, size_t skip, const char *t
     study->lesions = all;
     study->n_lesions = n_all;
     free(kept);
+    return st;
+}
+
+/* Lesion-only data: lesion `l`'s excess activity, at K x the study's activity over f' of the
+ * frame, simulated into tmp (the phantom unchanged). */
+static mist_status simulate_lesion(mist_study *study, size_t l, double frac, double scale,
+                                   const char *tmp, mist_error *err)
+{
+    char saved[sizeof study->acquisition.component];
+    memcpy(saved, study->acquisition.component, sizeof saved);
+    double f0 = study->acquisition.simulated_fraction, k0 = study->acquisition.activity_scale;
+    snprintf(study->acquisition.component, sizeof study->acquisition.component, "lesion:%s",
+             study->lesions[l].name);
+    study->acquisition.simulated_fraction = frac;
+    study->acquisition.activity_scale = scale;
+    mist_simulate_opts so = {.output = tmp, .quiet = 1};
+    mist_simulate_result res;
+    memset(&res, 0, sizeof res);
+    mist_status st = mist_simulate(study, &so, &res, err);
+    memcpy(study->acquisition.component, saved, sizeof saved);
+    study->acquisition.simulated_fraction = f0;
+    study->acquisition.activity_scale = k0;
+    return st;
+}
+
+/* Sign and total [Bq] of lesion l's excess activity (no simulation). */
+static mist_status lesion_excess(mist_study *study, size_t l, double *total, int *sign,
+                                 mist_error *err)
+{
+    char saved[sizeof study->acquisition.component];
+    memcpy(saved, study->acquisition.component, sizeof saved);
+    snprintf(study->acquisition.component, sizeof study->acquisition.component, "lesion:%s",
+             study->lesions[l].name);
+    mist_status st = mist_scene_component_info(study, total, sign, err);
+    memcpy(study->acquisition.component, saved, sizeof saved);
+    return st;
+}
+
+/* Decay-weighted simulated time [s] of a frame (as mist_recon_job_read computes it). */
+static double eff_time(double half_life_s, double duration_s, double frac, long batches)
+{
+    double lam = log(2.0) / half_life_s, slice = duration_s / (double)batches, t = 0.0;
+    for (long b = 0; b < batches; b++)
+        t += lam > 0 ? exp(-lam * slice * b) * -expm1(-lam * frac * slice) / lam : frac * slice;
+    return t;
+}
+
+static mist_status read_singles(const char *path, const char *group, double *singles,
+                                mist_error *err)
+{
+    char g[160];
+    snprintf(g, sizeof g, "%s/counts", group);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", path);
+    mist_status st = mist_h5in_attr_double(f, g, "singles", singles, 1, err);
+    H5Fclose(f);
     return st;
 }
 
@@ -300,8 +362,17 @@ static mist_status copy_file(const char *from, const char *to, mist_error *err)
     return st;
 }
 
-static mist_status record(const char *path, const obs_row *rows, size_t n_rows, double s,
-                          double counts, double wall_s, mist_error *err)
+/* The run's figures recorded as /analysis/observer attributes. */
+typedef struct obs_stats {
+    double s;          /**< count_scale: realisation / simulated counts of the base data */
+    double counts;     /**< share of the clinical count level */
+    double mc_ratio;   /**< the largest lesion_mc_ratio */
+    double oversample; /**< analysis.lesion_oversample */
+    double wall_s;
+} obs_stats;
+
+static mist_status record(const char *path, const obs_row *rows, size_t n_rows,
+                          const obs_stats *os, mist_error *err)
 {
     size_t len = strlen(path) + 32;
     char *tmp = malloc(len);
@@ -330,23 +401,36 @@ static mist_status record(const char *path, const obs_row *rows, size_t n_rows, 
     F(d2_unbiased);
 #undef F
     H5Tinsert(ct, "realizations", HOFFSET(obs_row, realizations), H5T_NATIVE_UINT64);
+#define F(field) H5Tinsert(ct, #field, HOFFSET(obs_row, field), H5T_NATIVE_DOUBLE)
+    F(excess_sign);
+    F(lesion_mc_ratio);
+    F(lesion_counts);
+    F(singles_share);
+#undef F
     uint64_t dims[1] = {n_rows};
     hid_t d = H5I_INVALID_HID;
     if (!st)
         st = mist_h5_write(f, "/analysis/observer", ct, 1, dims, rows, "1", &d, err);
     if (!st) {
-        (void)((st = mist_h5_attr_double(d, "count_scale", &s, 1, err)) ||
-               (st = mist_h5_attr_double(d, "clinical_count_share", &counts, 1, err)) ||
-               (st = mist_h5_attr_double(d, "mc_ratio", &s, 1, err)) ||
-               (st = mist_h5_attr_double(d, "wall_s", &wall_s, 1, err)) ||
+        (void)((st = mist_h5_attr_double(d, "count_scale", &os->s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "clinical_count_share", &os->counts, 1, err)) ||
+               (st = mist_h5_attr_double(d, "mc_ratio", &os->mc_ratio, 1, err)) ||
+               (st = mist_h5_attr_double(d, "background_mc_ratio", &os->s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "lesion_oversample", &os->oversample, 1, err)) ||
+               (st = mist_h5_attr_double(d, "wall_s", &os->wall_s, 1, err)) ||
                (st = mist_h5_attr_str(
                     d, "method",
-                    "SKE lesion present/absent: present = the file's simulated data, absent = "
-                    "the study simulated again without the lesion (same seed); realisations "
-                    "Poisson(count_scale x data), reconstructed with the study's OSEM; NPW "
-                    "(estimated template) and CHO (LG channels) on the transverse patch, "
-                    "bootstrap 95 % CIs (src/engine/observe_cmd.h). mc_ratio = realisation / "
-                    "simulated counts: the simulations' own noise biases d' up unless << 1",
+                    "SKE lesion present/absent with lesion-only data: for a hot lesion, absent = "
+                    "the study simulated again without the lesion (same seed), present = absent + "
+                    "the lesion's excess activity simulated alone at lesion_oversample x the "
+                    "realisations' counts; for a cold one, present = the file's data, absent = "
+                    "present + |excess|; both classes share the base simulation's noise. "
+                    "Realisations Poisson(count_scale x data), reconstructed with the study's "
+                    "OSEM; NPW (estimated template) and CHO (LG channels) on the transverse "
+                    "patch, bootstrap 95 % CIs (src/engine/observe_cmd.h). mc_ratio: the largest "
+                    "lesion_mc_ratio (realisation / lesion-only simulated lesion counts); "
+                    "background_mc_ratio = count_scale, shared by both classes; randoms from the "
+                    "lesion's own singles (singles_share) are neglected",
                     err)));
         H5Dclose(d);
     }
@@ -371,22 +455,27 @@ static void json_num(FILE *out, double v)
         fputs("null", out);
 }
 
-static void print_table(FILE *out, int json, const obs_row *rows, size_t n, double s,
-                        double counts, double wall_s)
+static void print_table(FILE *out, int json, const obs_row *rows, size_t n, const obs_stats *os)
 {
     if (json) {
-        fprintf(out, "{\"count_scale\": %.6g, \"clinical_count_share\": %.6g, \"mc_ratio\": %.6g, "
-                     "\"wall_s\": %.3f, \"observer\": [",
-                s, counts, s, wall_s);
+        fprintf(out,
+                "{\"count_scale\": %.6g, \"clinical_count_share\": %.6g, \"mc_ratio\": %.6g, "
+                "\"background_mc_ratio\": %.6g, \"lesion_oversample\": %.6g, \"wall_s\": %.3f, "
+                "\"observer\": [",
+                os->s, os->counts, os->mc_ratio, os->s, os->oversample, os->wall_s);
         for (size_t i = 0; i < n; i++) {
             const obs_row *r = &rows[i];
             fprintf(out, "%s\n  {\"image\": \"%s\", \"lesion\": \"%s\", \"observer\": \"%s\", ",
                     i ? "," : "", r->image, r->lesion, r->observer);
-            const char *k[7] = {"d_prime", "d_prime_lo", "d_prime_hi", "auc",
-                                "auc_lo",  "auc_hi",     "d2_unbiased"};
-            const double v[7] = {r->d_prime, r->d_prime_lo, r->d_prime_hi, r->auc,
-                                 r->auc_lo,  r->auc_hi,     r->d2_unbiased};
-            for (int q = 0; q < 7; q++) {
+            const char *k[11] = {"d_prime",     "d_prime_lo",      "d_prime_hi",
+                                 "auc",         "auc_lo",          "auc_hi",
+                                 "d2_unbiased", "excess_sign",     "lesion_mc_ratio",
+                                 "lesion_counts", "singles_share"};
+            const double v[11] = {r->d_prime,     r->d_prime_lo,      r->d_prime_hi,
+                                  r->auc,         r->auc_lo,          r->auc_hi,
+                                  r->d2_unbiased, r->excess_sign,     r->lesion_mc_ratio,
+                                  r->lesion_counts, r->singles_share};
+            for (int q = 0; q < 11; q++) {
                 fprintf(out, "\"%s\": ", k[q]);
                 json_num(out, v[q]);
                 fputs(", ", out);
@@ -396,21 +485,24 @@ static void print_table(FILE *out, int json, const obs_row *rows, size_t n, doub
         fputs("\n]}\n", out);
         return;
     }
-    fprintf(out, "observer study: %.4g x the simulated counts (%.4g of the clinical level); "
-                 "%.1f s\n",
-            s, counts, wall_s);
-    if (s >= 0.1)
-        fprintf(out, "warning: realisations hold %.3g x the simulated counts: the simulations' "
-                     "own noise inflates d' (trustworthy for << 0.1)\n",
-                s);
-    fprintf(out, "%-20s %-12s %-4s %8s %19s %7s %15s %9s %5s\n", "image", "lesion", "obs", "d'",
-            "95% CI", "AUC", "95% CI", "d'^2 unb.", "N");
+    fprintf(out,
+            "observer study: %.4g x the simulated counts (%.4g of the clinical level), lesions "
+            "simulated alone at %.3g x the realisations' counts; %.1f s\n",
+            os->s, os->counts, os->oversample, os->wall_s);
+    if (os->mc_ratio >= 0.1)
+        fprintf(out, "warning: realisations hold %.3g x the lesion-only simulation's counts: its "
+                     "noise perturbs the signal (trustworthy for << 0.1)\n",
+                os->mc_ratio);
+    fprintf(out, "%-20s %-12s %-4s %8s %19s %7s %15s %9s %5s %9s %8s\n", "image", "lesion", "obs",
+            "d'", "95% CI", "AUC", "95% CI", "d'^2 unb.", "N", "excess", "singles");
     for (size_t i = 0; i < n; i++) {
         const obs_row *r = &rows[i];
-        fprintf(out, "%-20s %-12s %-4s %8.3f [%7.3f, %7.3f] %7.3f [%5.3f, %5.3f] %9.3f %5llu\n",
+        fprintf(out,
+                "%-20s %-12s %-4s %8.3f [%7.3f, %7.3f] %7.3f [%5.3f, %5.3f] %9.3f %5llu %9.4g "
+                "%8.2g\n",
                 r->image, r->lesion, r->observer, r->d_prime, r->d_prime_lo, r->d_prime_hi,
-                r->auc, r->auc_lo, r->auc_hi, r->d2_unbiased,
-                (unsigned long long)r->realizations);
+                r->auc, r->auc_lo, r->auc_hi, r->d2_unbiased, (unsigned long long)r->realizations,
+                r->lesion_counts, r->singles_share);
     }
 }
 
@@ -431,6 +523,148 @@ static void fill_row(obs_row *r, const char *image, const char *lesion, const ch
     r->realizations = n;
 }
 
+/* One lesion's two classes: data[0]/add[0] lesion absent, data[1]/add[1] present; arrays
+ * not owned are the present file's. */
+typedef struct obs_lesion {
+    float *data[2], *add[2];
+    int owned[2];
+    int sign;             /**< of the excess: +1, -1, 0 (none) */
+    double mc_ratio;      /**< realisation / lesion-only simulated counts (0 without excess) */
+    double counts;        /**< signed excess counts per realisation */
+    double singles_share; /**< excess singles / the present data's singles */
+} obs_lesion;
+
+static void obs_lesion_free(obs_lesion *x)
+{
+    for (int c = 0; c < 2; c++)
+        if (x->owned[c]) {
+            free(x->data[c]);
+            free(x->add[c]);
+        }
+    memset(x, 0, sizeof *x);
+}
+
+/* What the present file tells about its acquisition. */
+typedef struct obs_file {
+    const char *path;
+    double half_life_s, singles;
+} obs_file;
+
+/* The data of lesion l's two classes (see observe_cmd.h): the excess from a lesion-only
+ * simulation, added to the lesion-absent simulation (hot lesion) or to the present data
+ * (cold lesion, the classes swapped); no excess: both classes are the present data. */
+static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_job *present,
+                                  const mist_study *rs, const obs_file *pf, double s,
+                                  const char *tmp, FILE *log, obs_lesion *x, mist_error *err)
+{
+    size_t nb = present->n_bins * (size_t)present->n_tof;
+    double total = 0;
+    int sign = 1;
+    const char *name = study->lesions[l].name;
+    mist_status st = lesion_excess(study, l, &total, &sign, err);
+    if (st)
+        return st;
+    x->sign = total > 0 ? sign : 0;
+    for (int c = 0; c < 2; c++) {
+        x->data[c] = present->prompts;
+        x->add[c] = present->additive;
+    }
+    if (!x->sign)
+        return MIST_OK;
+    /* Lesion-only simulation: lesion_oversample x the realisations' lesion decays. */
+    double oc = study->analysis.lesion_oversample * s * study->acquisition.simulated_fraction;
+    double frac = oc <= 1.0 ? oc : 1.0, scale = oc <= 1.0 ? 1.0 : oc;
+    if (log)
+        fprintf(log, "observe: simulating %s's excess activity alone (%.3g of the frame at %.3g "
+                     "x its activity)\n",
+                name, frac, scale);
+    if ((st = simulate_lesion(study, l, frac, scale, tmp, err)))
+        return st;
+    float *exc = NULL, *part = NULL, *exc_sc = NULL;
+    double singles_l = 0;
+    const char *parts[3] = {"trues", "scatters", "detector_scatters"};
+    for (int k = 0; k < 3 && !st; k++) {
+        st = mist_recon_job_read_sino(tmp, present, parts[k], k ? &part : &exc, err);
+        for (size_t i = 0; !st && k && i < nb; i++)
+            exc[i] += part[i];
+        if (!st && k == 1 && rs->recon.scatter_truth) {
+            exc_sc = part;
+            part = NULL;
+        }
+        free(part);
+        part = NULL;
+    }
+    if (!st)
+        st = read_singles(tmp, present->group, &singles_l, err);
+    unlink(tmp);
+    /* Base data: the study without the lesion (hot lesion). */
+    float *base = NULL, *base_add = NULL;
+    if (!st && x->sign > 0) {
+        if (log)
+            fprintf(log, "observe: simulating the study without %s\n", name);
+        mist_recon_job absent;
+        mist_study ars;
+        memset(&absent, 0, sizeof absent);
+        memset(&ars, 0, sizeof ars);
+        st = simulate_absent(study, l, tmp, err);
+        if (!st)
+            st = mist_recon_job_read(tmp, NULL, 0, &ars, &absent, err);
+        unlink(tmp);
+        if (!st && (absent.n_bins != present->n_bins || absent.n_tof != present->n_tof))
+            st = mist_error_set(err, MIST_ERR_INPUT,
+                                "the lesion-absent simulation's sinograms differ in shape");
+        if (!st) {
+            base = absent.prompts;
+            base_add = absent.additive;
+            absent.prompts = absent.additive = NULL;
+        }
+        mist_recon_job_free(&absent);
+    }
+    /* The excess at the base data's level: the lesion-only data x (base data's decay-weighted
+     * time) / (K x the lesion-only simulation's). */
+    double g = present->t_eff_s / (scale * eff_time(pf->half_life_s, study->acquisition.duration_s,
+                                                    frac, study->acquisition.batches));
+    /* The class with the lesion's excess added: present (hot) or absent (cold). */
+    int hot = x->sign > 0, c_add = hot ? 1 : 0;
+    float *out = NULL, *out_add = NULL;
+    if (!st) {
+        const float *b = hot ? base : present->prompts;
+        const float *ba = hot ? base_add : present->additive;
+        out = malloc(nb * sizeof *out);
+        out_add = ba ? malloc(nb * sizeof *out_add) : NULL;
+        if (!out || (ba && !out_add))
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the lesion's data");
+        double sum = 0;
+        for (size_t i = 0; !st && i < nb; i++) {
+            out[i] = (float)((double)b[i] + g * exc[i]);
+            sum += exc[i];
+            if (ba)
+                out_add[i] = (float)((double)ba[i] + (exc_sc ? g * exc_sc[i] : 0.0));
+        }
+        x->mc_ratio = s * g;
+        x->counts = x->sign * s * g * sum;
+        x->singles_share = pf->singles > 0 ? g * singles_l / pf->singles : NAN;
+    }
+    free(exc);
+    free(exc_sc);
+    if (st) {
+        free(base);
+        free(base_add);
+        free(out);
+        free(out_add);
+        return st;
+    }
+    x->data[c_add] = out;
+    x->add[c_add] = out_add;
+    x->owned[c_add] = 1;
+    if (hot) {
+        x->data[0] = base;
+        x->add[0] = base_add;
+        x->owned[0] = 1;
+    }
+    return MIST_OK;
+}
+
 mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
 {
     double t0 = now_s();
@@ -446,21 +680,31 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     mist_study *study = NULL;
     mist_study rs;
     memset(&rs, 0, sizeof rs);
-    mist_recon_job present, absent;
+    mist_recon_job present;
     memset(&present, 0, sizeof present);
-    memset(&absent, 0, sizeof absent);
     obs_recon rec = {.job = &present, .rs = &rs};
     float *mask = NULL, *sens = NULL, *img_store = NULL;
-    float **abs_data = NULL, **abs_add = NULL;
+    obs_lesion *les = NULL;
     obs_row *rows = NULL;
     size_t n_rows = 0;
     char *tmp = NULL;
+    obs_file pf = {.path = o->path};
     mist_status st = mist_recon_job_read(o->path, NULL, 0, &rs, &present, err);
     if (!st)
         st = load_study(o->path, o->sets, o->n_sets, &study, err);
     if (!st && study->n_lesions == 0)
         st = mist_error_set(err, MIST_ERR_INPUT, "%s: the study has no lesions to detect",
                             o->path);
+    if (!st) {
+        hid_t f = H5Fopen(o->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+        st = f < 0 ? mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", o->path)
+                   : mist_h5in_attr_double(f, "/acquisition", "half_life_s", &pf.half_life_s, 1,
+                                           err);
+        if (f >= 0)
+            H5Fclose(f);
+        if (!st)
+            st = read_singles(o->path, present.group, &pf.singles, err);
+    }
     if (st)
         goto done;
     size_t nl = study->n_lesions, N = (size_t)study->analysis.realizations;
@@ -475,35 +719,17 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     double s = counts / study->acquisition.simulated_fraction;
     size_t nb = present.n_bins * (size_t)present.n_tof;
     size_t len = strlen(o->path) + 64;
-    abs_data = calloc(nl, sizeof *abs_data);
-    abs_add = calloc(nl, sizeof *abs_add);
+    les = calloc(nl, sizeof *les);
     tmp = malloc(len);
-    if (!abs_data || !abs_add || !tmp) {
+    if (!les || !tmp) {
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* Lesion-absent data, one simulation per lesion. */
+    /* Each lesion's classes: a lesion-only simulation (and a lesion-absent one for a hot
+     * lesion). */
     for (size_t l = 0; l < nl && !st; l++) {
         snprintf(tmp, len, "%s.observe%zu.tmp.%ld", o->path, l, (long)getpid());
-        if (o->log)
-            fprintf(o->log, "observe: simulating the study without %s\n",
-                    study->lesions[l].name);
-        st = simulate_absent(study, l, tmp, err);
-        mist_study ars;
-        memset(&ars, 0, sizeof ars);
-        if (!st)
-            st = mist_recon_job_read(tmp, NULL, 0, &ars, &absent, err);
-        unlink(tmp);
-        if (!st && (absent.n_bins != present.n_bins || absent.n_tof != present.n_tof))
-            st = mist_error_set(err, MIST_ERR_INPUT,
-                                "the lesion-absent simulation's sinograms differ in shape");
-        if (!st) {
-            abs_data[l] = absent.prompts;
-            abs_add[l] = absent.additive;
-            absent.prompts = absent.additive = NULL;
-        }
-        mist_recon_job_free(&absent);
-        memset(&absent, 0, sizeof absent);
+        st = lesion_classes(study, l, &present, &rs, &pf, s, tmp, o->log, &les[l], err);
     }
     if (st)
         goto done;
@@ -518,7 +744,7 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     for (size_t i = 0; i < nb; i++) {
         int any = present.prompts[i] > 0;
         for (size_t l = 0; l < nl && !any; l++)
-            any = abs_data[l][i] > 0;
+            any = les[l].data[0][i] > 0 || les[l].data[1][i] > 0;
         mask[i] = any ? 1.0f : 0.0f;
     }
     for (size_t i = 0; i < ns; i++)
@@ -527,7 +753,6 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
         (st = obs_recon_index(&rec, mask, err)))
         goto done;
-    /* Present images (shared by every lesion), then each lesion's absent ones. */
     size_t nv = mist_img_count(&present.img);
     img_store = malloc(2 * N * nv * sizeof *img_store);
     const float **g1 = malloc(N * sizeof *g1), **g0 = malloc(N * sizeof *g0);
@@ -538,15 +763,11 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu images", 2 * N);
         goto done;
     }
-    uint64_t seed = study->seed ^ OBS_SEED_SALT;
-    for (size_t r = 0; r < N && !st; r++) {
+    for (size_t r = 0; r < N; r++) {
         g1[r] = img_store + r * nv;
         g0[r] = img_store + (N + r) * nv;
-        st = reconstruct(&rec, present.prompts, present.additive, s, seed, r, img_store + r * nv,
-                         err);
-        if (o->log)
-            fprintf(o->log, "\robserve: lesion present %zu/%zu   ", r + 1, N);
     }
+    uint64_t seed = study->seed ^ OBS_SEED_SALT;
     char image[OBS_NAME_MAX];
     snprintf(image, sizeof image, "pet/%.50s", present.scanner);
     mist_observer_lesion_opts lo = mist_observer_lesion_opts_default();
@@ -556,22 +777,29 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
                            present.img.voxel_mm[2]};
     const double org[3] = {present.img.origin_mm[0], present.img.origin_mm[1],
                            present.img.origin_mm[2]};
+    /* Lesion l: present realisation r from substream 2 l N + r, absent from (2 l + 1) N + r. */
     for (size_t l = 0; l < nl && !st; l++) {
-        for (size_t r = 0; r < N && !st; r++) {
-            st = reconstruct(&rec, abs_data[l], abs_add[l], s, seed, (l + 1) * N + r,
-                             img_store + (N + r) * nv, err);
-            if (o->log)
-                fprintf(o->log, "\robserve: %s absent %zu/%zu   ", study->lesions[l].name, r + 1,
-                        N);
-        }
+        for (size_t c = 0; c < 2 && !st; c++)
+            for (size_t r = 0; r < N && !st; r++) {
+                uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
+                st = reconstruct(&rec, les[l].data[c], les[l].add[c], s, seed, sub,
+                                 img_store + ((c ? 0 : N) + r) * nv, err);
+                if (o->log)
+                    fprintf(o->log, "\robserve: %s %s %zu/%zu   ", study->lesions[l].name,
+                            c ? "present" : "absent", r + 1, N);
+            }
         mist_observer_result npw, cho;
-        const mist_lesion *les = &study->lesions[l];
+        const mist_lesion *le = &study->lesions[l];
         if (!st)
-            st = mist_observer_lesion(g0, N, g1, N, n3, vox, org, les->center_mm, les->diameter_mm, &lo,
-                                      &npw, &cho, err);
-        if (!st) {
-            fill_row(&rows[n_rows++], image, les->name, "npw", &npw, N);
-            fill_row(&rows[n_rows++], image, les->name, "cho", &cho, N);
+            st = mist_observer_lesion(g0, N, g1, N, n3, vox, org, le->center_mm, le->diameter_mm,
+                                      &lo, &npw, &cho, err);
+        for (int k = 0; !st && k < 2; k++) {
+            obs_row *row = &rows[n_rows++];
+            fill_row(row, image, le->name, k ? "cho" : "npw", k ? &cho : &npw, N);
+            row->excess_sign = les[l].sign;
+            row->lesion_mc_ratio = les[l].mc_ratio;
+            row->lesion_counts = les[l].counts;
+            row->singles_share = les[l].singles_share;
         }
     }
     if (o->log)
@@ -579,18 +807,19 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     free(g1);
     free(g0);
     double wall = now_s() - t0;
+    obs_stats os = {.s = s, .counts = counts, .wall_s = wall,
+                    .oversample = study->analysis.lesion_oversample};
+    for (size_t l = 0; l < nl; l++)
+        os.mc_ratio = les[l].mc_ratio > os.mc_ratio ? les[l].mc_ratio : os.mc_ratio;
     if (!st)
-        st = record(o->path, rows, n_rows, s, counts, wall, err);
+        st = record(o->path, rows, n_rows, &os, err);
     if (!st)
-        print_table(o->out, o->json, rows, n_rows, s, counts, wall);
+        print_table(o->out, o->json, rows, n_rows, &os);
 done:
     obs_recon_free(&rec);
-    for (size_t l = 0; abs_data && l < (study ? study->n_lesions : 0); l++) {
-        free(abs_data[l]);
-        free(abs_add[l]);
-    }
-    free(abs_data);
-    free(abs_add);
+    for (size_t l = 0; les && l < (study ? study->n_lesions : 0); l++)
+        obs_lesion_free(&les[l]);
+    free(les);
     free(mask);
     free(sens);
     free(img_store);

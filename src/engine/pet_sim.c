@@ -22,7 +22,10 @@ static mist_status grow(mist_pet_sim *ps, size_t need, mist_error *err)
     mist_single *s = realloc(ps->singles, cap * sizeof *s);
     if (s)
         ps->singles = s;
-    if (!s)
+    void *w = s ? realloc(ps->sort_work, mist_coinc_work_bytes(cap)) : NULL;
+    if (w)
+        ps->sort_work = w;
+    if (!s || !w)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu singles", cap);
     ps->cap = cap;
     return MIST_OK;
@@ -107,11 +110,14 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     /* [tof,] planes, views, radial: the TOF axis only when there are TOF bins. */
     uint64_t dims[4] = {ps->sino.n_tof, ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
     int tof = ps->sino.n_tof > 1;
+    /* No randoms tally: every prompt is of exactly one class, so the randoms sinogram is
+     * prompts - trues - scatters - detector scatters, derived when the result is written
+     * (mist_pet_sim_randoms_in_place), which saves one sinogram of memory per rank. */
     static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
-                                        "randoms", "delayed"};
-    size_t *ids[] = {&ps->id_prompts, &ps->id_trues,   &ps->id_scatters,
-                     &ps->id_det_scatters, &ps->id_randoms, &ps->id_delayed};
-    for (size_t i = 0; i < 6 && !st; i++) {
+                                        "delayed"};
+    size_t *ids[] = {&ps->id_prompts, &ps->id_trues, &ps->id_scatters, &ps->id_det_scatters,
+                     &ps->id_delayed};
+    for (size_t i = 0; i < 5 && !st; i++) {
         snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
         st = mist_tallies_declare(t, path, "counts", 3 + tof, dims + !tof, ids[i], err);
     }
@@ -119,6 +125,10 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     snprintf(path, sizeof path, "/pet/%s/singles_spectrum", scanner->name);
     if (!st)
         st = mist_tallies_declare(t, path, "singles per keV", 1, &bins, &ps->id_spectrum, err);
+    uint64_t bs[2] = {2, ps->coinc.n_blocks};
+    snprintf(path, sizeof path, "/pet/%s/block_singles", scanner->name);
+    if (!st)
+        st = mist_tallies_declare(t, path, "singles", 2, bs, &ps->id_block_singles, err);
     uint64_t nc = MIST_PET_N_COUNTERS;
     snprintf(path, sizeof path, "/pet/%s/counts", scanner->name);
     if (!st)
@@ -130,6 +140,7 @@ void mist_pet_sim_free(mist_pet_sim *ps)
 {
     mist_sino_free(&ps->sino);
     free(ps->singles);
+    free(ps->sort_work);
     free(ps->busy);
     memset(ps, 0, sizeof *ps);
 }
@@ -188,10 +199,26 @@ static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
         mist_tally_data(sk->t, ps->id_delayed)[bin]++;
         return;
     }
-    const size_t ids[MIST_COINC_N_CLASSES] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters,
-                                              ps->id_randoms};
     mist_tally_data(sk->t, ps->id_prompts)[bin]++;
+    if (c->cls == MIST_COINC_RANDOM)
+        return; /* randoms: the prompts the other classes leave (no tally of their own) */
+    const size_t ids[3] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters};
     mist_tally_data(sk->t, ids[c->cls])[bin]++;
+}
+
+void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int restore)
+{
+    uint64_t *p = mist_tally_data(t, ps->id_prompts);
+    const uint64_t *tr = mist_tally_data(t, ps->id_trues), *sc = mist_tally_data(t, ps->id_scatters),
+                   *ds = mist_tally_data(t, ps->id_det_scatters);
+    size_t n = mist_sino_size(&ps->sino);
+    /* Bins with no class counts are left alone: writing them would make every page of the
+     * (mostly untouched, so not resident) prompts array resident. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t other = tr[i] + sc[i] + ds[i];
+        if (other)
+            p[i] = restore ? p[i] + other : p[i] - other;
+    }
 }
 
 mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
@@ -279,11 +306,24 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
     pet_sink sk = {.ps = ps, .t = t, .batch = batch};
     if (ps->listmode)
         mist_listmode_begin(ps->listmode, batch);
-    mist_coinc_sort(&ps->coinc, ps->singles, n, ps->busy, bin_coinc, &sk, &cc);
+    mist_coinc_sort_work(&ps->coinc, ps->singles, n, ps->busy, ps->sort_work, bin_coinc, &sk,
+                         &cc);
     if (ps->listmode) {
         mist_status st = mist_listmode_end(ps->listmode, err);
         if (st)
             return st;
+    }
+    /* Singles offered to and accepted by each block (row 0, row 1). */
+    uint64_t *bsg = mist_tally_data(t, ps->id_block_singles);
+    const mist_coinc_params *cp = &ps->coinc;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = ps->singles[i].crystal, ring = c / cp->crystals_per_ring;
+        uint32_t b = (ring / cp->block_axial) * cp->blocks_per_ring +
+                     (c % cp->crystals_per_ring) / cp->block_transaxial;
+        if (b < cp->n_blocks) {
+            bsg[b]++;
+            bsg[cp->n_blocks + b] += !ps->singles[i].lost;
+        }
     }
     uint64_t outside = sk.outside;
     counts[MIST_PET_SINGLES_IN] += cc.singles_in;

@@ -3,8 +3,9 @@
  * window -> emission (annihilation pair, prompt and delayed gammas) -> the
  * photons' way to the scanner -> singles (crystal, time, energy, truth) ->
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
- * detector scatters, randoms, delayed; with a TOF axis when the scanner has
- * TOF bins, detector/sinogram.h) and counters.
+ * detector scatters, delayed; with a TOF axis when the scanner has TOF bins,
+ * detector/sinogram.h) and counters.  The randoms sinogram is derived from
+ * them when written (mist_pet_sim_randoms_in_place).
  *
  * Built so far: point sources, in air or inside a voxel grid through which
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
@@ -12,7 +13,10 @@
  * efficient) and block scanners with crystal physics (detector/pet_blocks.h).
  * Decays come from a point or from a phantom's activity map (transport/source.h).
  * The spectrum of all singles offered to the sorter (measured energy, 1 keV
- * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum.
+ * bins from 0 to 2047 keV) is kept as /pet/<scanner>/singles_spectrum, and the
+ * singles offered to and accepted by each block (dead-time channel) as
+ * /pet/<scanner>/block_singles [2][blocks] (for randoms and dead time modelled from
+ * singles: engine/basis.h).
  *
  * With a list-mode buffer (engine/listmode.h) every prompt and delayed
  * coincidence is also kept as a record.
@@ -80,11 +84,13 @@ typedef struct mist_pet_sim {
     double pose_center_mm[3]; /**< [mm] phantom point at the scanner's centre */
     /* work space (per rank) */
     mist_single *singles;
+    void *sort_work;          /**< the sorter's work space for cap singles */
     size_t cap;
     double *busy;
     /* tally ids */
-    size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_randoms, id_delayed, id_counts;
+    size_t id_prompts, id_trues, id_scatters, id_det_scatters, id_delayed, id_counts;
     size_t id_spectrum;
+    size_t id_block_singles; /**< [2][n_blocks]: singles offered to, accepted by each block */
 } mist_pet_sim;
 
 /* Declare the PET tallies under /pet/<scanner name>/ and allocate work space
@@ -126,6 +132,11 @@ static inline void mist_pet_sim_set_listmode(mist_pet_sim *ps, mist_listmode *lm
 {
     ps->listmode = lm;
 }
+
+/* The randoms sinogram, which has no tally of its own: turns the prompts tally into
+ * prompts - trues - scatters - detector scatters (restore = 0: the randoms, exactly, as
+ * integers) or back (restore = 1), without memory of its own.  For the writer. */
+void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int restore);
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
  * is per rank). */

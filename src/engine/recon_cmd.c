@@ -118,6 +118,19 @@ static mist_status read_sino(hid_t f, const pet_job *j, const char *what, float 
     return MIST_OK;
 }
 
+mist_status mist_recon_job_read_sino(const char *path, const mist_recon_job *j,
+                                     const char *what, float **out, mist_error *err)
+{
+    *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return mist_error_set(err, MIST_ERR_INPUT, "cannot open %s as HDF5", path);
+    mist_status st = read_sino(f, j, what, out, err);
+    H5Fclose(f);
+    return st;
+}
+
 /* Scanner geometry from the attributes simulate writes on /pet/<scanner>. */
 static mist_status read_geometry(hid_t f, pet_job *j, mist_error *err)
 {

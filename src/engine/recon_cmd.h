@@ -81,6 +81,11 @@ mist_status mist_recon_job_read(const char *in, const char *const *sets, size_t 
                                 mist_study *s, mist_recon_job *j, mist_error *err);
 void mist_recon_job_free(mist_recon_job *j);
 
+/* Another sinogram of a result file (e.g. "trues") in job j's layout (its group, shape and
+ * TOF bins), as float [n_tof][n_bins]; *out malloc'd. */
+mist_status mist_recon_job_read_sino(const char *path, const mist_recon_job *j,
+                                     const char *what, float **out, mist_error *err);
+
 /* The single-rank model input for data prompts/additive (TOF layout of the job) and a
  * sensitivity per (plane, radial bin) (e.g. j->sens). */
 mist_pet_recon_input mist_recon_job_input(const mist_recon_job *j, const mist_study *s,

@@ -40,16 +40,53 @@ static mist_status build_medium(mist_scene *sc, mist_error *err)
                                err);
 }
 
-mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
-                             mist_error *err)
+mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph,
+                                 mist_component *c, mist_error *err)
 {
+    const char *spec = study->acquisition.component;
+    memset(c, 0, sizeof *c);
+    c->scale = study->acquisition.activity_scale > 0 ? study->acquisition.activity_scale : 1.0;
+    if (!spec[0] || !strcmp(spec, "all"))
+        return MIST_OK;
+    const char *colon = strchr(spec, ':');
+    const char *name = colon ? colon + 1 : "";
+    if (!strncmp(spec, "lesion:", 7)) {
+        c->kind = MIST_COMPONENT_LESION;
+        for (size_t i = 0; i < ph->n_lesions; i++)
+            if (!strcmp(ph->lesions[i].name, name)) {
+                c->index = (int)i;
+                return MIST_OK;
+            }
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "acquisition.component: %s: the phantom %s has no lesion '%s'", spec,
+                              ph->name, name);
+    }
+    c->kind = !strncmp(spec, "background:", 11) ? MIST_COMPONENT_BACKGROUND : MIST_COMPONENT_TISSUE;
+    c->unit = !strncmp(spec, "unit:", 5);
+    for (size_t l = 0; l < ph->n_tissues; l++)
+        if (!strcmp(ph->tissues[l].name, name)) {
+            c->index = (int)l;
+            return MIST_OK;
+        }
+    char names[1024] = "";
+    for (size_t l = 0, k = 0; l < ph->n_tissues && k + 70 < sizeof names; l++)
+        k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", l ? ", " : "",
+                              ph->tissues[l].name);
+    return mist_error_set(err, MIST_ERR_INPUT,
+                          "acquisition.component: %s: the phantom %s has no tissue class '%s' "
+                          "(its classes: %s)",
+                          spec, ph->name, name, names);
+}
+
+/* Tracer, phantom with the study's lesions, and the activity map of the study's component. */
+mist_status mist_scene_build_source(mist_scene *sc, const mist_study *study, mist_error *err)
+{
+    /* A caller may have loaded the tracer already (for its nuclide): load it once here. */
+    mist_tracer_free(sc->tracer);
+    sc->tracer = NULL;
     mist_status st = mist_tracer_load(study->tracer.probe_path, &sc->tracer, err);
     if (!st)
         sc->nuclide = mist_tracer_nuclide(sc->tracer);
-    char materials[4096];
-    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
-    if (!st)
-        st = mist_material_list_load(&sc->materials, materials, err);
     if (!st)
         st = mist_phantom_load(study->phantom_path, (const char *const *)study->phantom_sets,
                                study->n_phantom_sets, &sc->phantom, err);
@@ -62,10 +99,42 @@ mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_talli
             mist_error_set(err, st, "%s: lesions[%zu]: %s", study->lesions[i].where, i, msg);
         }
     }
+    if (!st)
+        st = mist_scene_component(study, sc->phantom, &sc->component, err);
     double t0 = study->tracer.uptake_time_h * 3600.0;
     if (!st)
-        st = mist_source_build(&sc->source, sc->phantom, sc->tracer, study->tracer.injected_MBq,
-                               t0, err);
+        st = mist_source_build_component(&sc->source, sc->phantom, sc->tracer,
+                                         study->tracer.injected_MBq, t0, &sc->component, err);
+    return st;
+}
+
+mist_status mist_scene_component_info(const mist_study *study, double *total_Bq, int *sign,
+                                      mist_error *err)
+{
+    mist_scene sc;
+    memset(&sc, 0, sizeof sc);
+    mist_status st = mist_scene_build_source(&sc, study, err);
+    *total_Bq = st ? 0.0 : sc.source.total_Bq;
+    *sign = st ? 1 : sc.source.sign;
+    mist_scene_free(&sc);
+    return st;
+}
+
+mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
+                             mist_error *err)
+{
+    mist_status st = mist_scene_build_source(sc, study, err);
+    char materials[4096];
+    mist_data_path(materials, sizeof materials, "geometry/materials.yaml");
+    if (!st)
+        st = mist_material_list_load(&sc->materials, materials, err);
+    double t0 = study->tracer.uptake_time_h * 3600.0;
+    if (!st && !(sc->source.total_Bq > 0.0))
+        st = mist_error_set(err, MIST_ERR_INPUT,
+                            "acquisition.component: %s has no activity at %.3g h after injection "
+                            "(a lesion with its host tissue's own uptake has no excess): nothing "
+                            "to simulate",
+                            study->acquisition.component, study->tracer.uptake_time_h);
     if (!st)
         st = build_medium(sc, err);
     if (st)
@@ -119,6 +188,15 @@ mist_status mist_scene_write_h5(hid_t file, const mist_scene *sc, const mist_stu
            (st = mist_h5_attr_double(g, "expected_decays", &expected, 1, err)) ||
            (st = mist_h5_attr_u64(g, "decays", &decays, 1, err)) ||
            (st = mist_h5_attr_u64(g, "batches", &batches, 1, err)));
+    /* Which part of the activity emitted (transport/source.h): all of it unless the study
+     * names a component; its sign (-1: a negative lesion excess, simulated as |excess|). */
+    const char *comp = study->acquisition.component[0] ? study->acquisition.component : "all";
+    double scale = sc->component.scale > 0 ? sc->component.scale : 1.0;
+    int sign = sc->source.sign ? sc->source.sign : 1;
+    if (!st)
+        (void)((st = mist_h5_attr_str(g, "component", comp, err)) ||
+               (st = mist_h5_attr_double(g, "activity_scale", &scale, 1, err)) ||
+               (st = mist_h5_attr_int(g, "component_sign", sign, err)));
     H5Gclose(g);
     return st;
 }

@@ -33,11 +33,26 @@ typedef struct mist_scene {
     mist_voxel_grid *grid;
     mist_tracker *tracker;
     mist_acquisition acq;
+    mist_component component; /**< the part of the activity that emits (study key) */
 } mist_scene;
+
+/* The component a study's acquisition.component names on phantom ph (lesions added). */
+mist_status mist_scene_component(const mist_study *study, const mist_phantom *ph,
+                                 mist_component *c, mist_error *err);
+
+/* The first part of mist_scene_build: tracer, phantom with the study's lesions, the
+ * component and its activity map (sc zeroed; an empty component is not refused here). */
+mist_status mist_scene_build_source(mist_scene *sc, const mist_study *study, mist_error *err);
+
+/* The total activity [Bq at the frame start] and sign of the study's component, from the
+ * tracer, phantom and lesions alone (no medium, no acquisition): 0 for an empty one. */
+mist_status mist_scene_component_info(const mist_study *study, double *total_Bq, int *sign,
+                                      mist_error *err);
 
 /* Build the scene of a study (sc zeroed by the caller), declaring the
  * acquisition's tallies in t.  A lesion the phantom rejects is reported with its
- * study line; a tissue whose material is not in the list names both. */
+ * study line; a tissue whose material is not in the list names both; an empty component
+ * (acquisition.component) is refused: nothing to simulate. */
 mist_status mist_scene_build(mist_scene *sc, const mist_study *study, mist_tallies *t,
                              mist_error *err);
 void mist_scene_free(mist_scene *sc);

@@ -207,6 +207,16 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
         st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
                                   mist_tally_data(t, i), arr->units, NULL, err);
     }
+    /* The randoms sinogram, derived in the prompts' memory and given back (pet_sim.h). */
+    if (!st) {
+        const mist_tally_array *pr = &t->arrays[s->pet.id_prompts];
+        char path[96];
+        snprintf(path, sizeof path, "/pet/%s/randoms", s->scanner.name);
+        mist_pet_sim_randoms_in_place(&s->pet, t, 0);
+        st = mist_h5_write_counts(h5->file, path, pr->ndim, pr->dims,
+                                  mist_tally_data(t, s->pet.id_prompts), pr->units, NULL, err);
+        mist_pet_sim_randoms_in_place(&s->pet, t, 1);
+    }
     /* The phantom, its activity map at frame start, the acquisition's attributes. */
     if (!st)
         st = mist_scene_write_h5(h5->file, &s->sc, study, t, err);

@@ -5,9 +5,11 @@
  * (`grid`), axes that vary together (`zip`) and independent-seed repeats
  * (`seeds`).  Every point is one `mist run` of the base study with its
  * overrides (engine/run.h), written to DIR/point_<i>.h5; points whose file
- * holds a reconstructed image are scored with `mist analyze`'s function; the
- * counters (and lesion metrics, when present) of every point are collected
- * into DIR/results.csv, DIR/lesions.csv and DIR/results.h5.
+ * holds a reconstructed image are scored with `mist analyze`'s function and,
+ * when the sweep has `observe: {realizations: N, counts: F}`, with `mist
+ * observe` (one MPI rank); the counters, lesion metrics and observer d'/AUC
+ * of every point are collected into DIR/results.csv, DIR/lesions.csv,
+ * DIR/observer.csv and DIR/results.h5 (engine/sweep_results.c).
  *
  * Every point's study is loaded and validated before anything is written or
  * simulated; a problem is reported as "sweep.yaml:line:column: key: ..." with

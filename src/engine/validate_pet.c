@@ -184,16 +184,13 @@ static mist_status sens_inspect(void *ctx, const mist_pet_sim *ps, mist_tallies 
     sens_count *c = ctx;
     const uint64_t *k = mist_tally_data(t, ps->id_counts);
     c->decays = k[MIST_PET_DECAYS];
-    /* What the scanner records: the prompt and delayed sinograms (the counters also hold
-     * coincidences beyond the sinogram's maximum ring difference and radial field). */
-    const mist_sino_geom *g = &ps->sino;
-    size_t n = (size_t)g->n_tof * g->n_planes * g->n_views * g->n_radial;
-    const uint64_t *pr = mist_tally_data(t, ps->id_prompts), *de = mist_tally_data(t, ps->id_delayed);
-    c->prompts = c->delayed = 0;
-    for (size_t i = 0; i < n; i++) {
-        c->prompts += pr[i];
-        c->delayed += de[i];
-    }
+    /* What the real scanners record in their NEMA acquisitions: every ring difference on the
+     * Biograph Vision (79) and the Discovery MI (35), up to 49 of 51 on the mCT [U], which
+     * keeps 99.8 % of a centred line source's LORs (13.04 against 13.06 cps/kBq, README).
+     * So the counters (every coincidence the sorter forms), not the sinograms, whose maximum
+     * ring difference is the file's choice (27 on the mCT class file, for memory). */
+    c->prompts = k[MIST_PET_PROMPTS];
+    c->delayed = k[MIST_PET_DELAYED];
     return MIST_OK;
 }
 
@@ -249,15 +246,21 @@ typedef struct sens_ref {
 } sens_ref;
 static const sens_ref SENS_REFS[] = {
     /* Rausch et al., EJNMMI Phys 2:26 (2015), Biograph mCT Flow: 9.6 kcps/MBq at the
-     * centre and at 10 cm. */
-    {"../../geometry/pet_wholebody_lyso.yaml", "mCT class", "Rausch 2015 (mCT Flow)", 9.6, 9.6},
+     * centre and at 10 cm.  The model gives 13.1 (+36 %) with every ring difference (the
+     * file's sinogram, maximum ring difference 27, holds 10.2, which passed by that
+     * accident): not explained by the geometry, window or readout; see README. */
+    {"../../geometry/pet_wholebody_lyso.yaml", "mCT class",
+     "Rausch 2015 (mCT Flow); model +36 %, see README", 9.6, 9.6},
     /* van Sluis et al., J Nucl Med 60:1031 (2019), Biograph Vision 600: 16.4 kcps/MBq
-     * (centre; the 10 cm value taken equal, as for the mCT). [U] */
+     * (centre; the 10 cm value taken equal, as for the mCT) [U].  The model reads out
+     * each 5 x 5 mini-block on its own, as the scanner does (geometry file). */
     {"../../geometry/pet_vision_lso.yaml", "Vision class", "van Sluis 2019 [U]", 16.4, 16.4},
     /* Chicheportiche et al., EJNMMI Phys 7:4 (2020), 4-ring Discovery MI: 13.3 (centre)
-     * and 13.4 kcps/MBq (10 cm). */
+     * and 13.4 kcps/MBq (10 cm); Hsu et al. 2017 give 13.7.  The model's 4 x 9-crystal
+     * blocks each read out alone (one light-shared SiPM block, "Advances in PET", Springer
+     * 2020, ch. 4.3) lose the photons that scatter into the next block: see README. */
     {"../../geometry/pet_discovery_mi_lyso.yaml", "Discovery MI class",
-     "Chicheportiche 2020 (DMI 4-ring)", 13.3, 13.4},
+     "Chicheportiche 2020 (DMI 4-ring); see README", 13.3, 13.4},
 };
 
 static mist_status validate_sensitivity(int quick, mist_validation *v, mist_error *err)

@@ -180,6 +180,41 @@ mist_status mist_study_read_recon(mist_yaml_node *root, mist_study *s, mist_erro
     return MIST_OK;
 }
 
+/* acquisition.component and acquisition.activity_scale (after the lesions: a lesion
+ * component names one of them; tissue names are checked against the phantom later). */
+static mist_status read_component(mist_yaml_node *acq, mist_study *s, mist_error *err)
+{
+    const char *c = NULL;
+    mist_status st;
+    if ((st = mist_yaml_get_string(acq, "acquisition", "component", MIST_OPTIONAL, "all", &c,
+                                   err)) ||
+        (st = mist_yaml_get_double(acq, "acquisition", "activity_scale", MIST_OPTIONAL, 1.0,
+                                   (mist_range){0.0, 1.0e12, 1, 0},
+                                   &s->acquisition.activity_scale, err)))
+        return st;
+    const mist_yaml_node *at = mist_yaml_map_find(acq, "component");
+    static const char *const kinds[] = {"tissue:", "background:", "lesion:", "unit:"};
+    const char *name = NULL;
+    for (int k = 0; k < 4 && !name; k++)
+        if (!strncmp(c, kinds[k], strlen(kinds[k])))
+            name = c + strlen(kinds[k]);
+    if (strcmp(c, "all") && (!name || !*name || strlen(c) >= sizeof s->acquisition.component))
+        return mist_yaml_error_at(at, "acquisition.component", err,
+                                  "'%s': expected all, tissue:NAME, background:NAME, unit:NAME or "
+                                  "lesion:NAME (a tissue class or a lesion of the study)",
+                                  c);
+    if (!strncmp(c, "lesion:", 7)) {
+        size_t i = 0;
+        while (i < s->n_lesions && strcmp(s->lesions[i].name, name))
+            i++;
+        if (i == s->n_lesions)
+            return mist_yaml_error_at(at, "acquisition.component", err,
+                                      "'%s': the study has no lesion named '%s'", c, name);
+    }
+    snprintf(s->acquisition.component, sizeof s->acquisition.component, "%s", c);
+    return MIST_OK;
+}
+
 static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err)
 {
     static const char *const top[] = {"name",     "seed",    "phantom",     "phantom_set",
@@ -188,8 +223,9 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     static const char *const tracer_keys[] = {"probe", "injected_MBq", "uptake_time_h", NULL};
     static const char *const acq_keys[] = {"duration_s", "simulated_fraction", "batches",
                                            "time_bin_s", "checkpoint_s",
-                                           "listmode", "spect", NULL};
-    static const char *const analysis_keys[] = {"realizations", NULL};
+                                           "listmode", "spect", "component",
+                                           "activity_scale", NULL};
+    static const char *const analysis_keys[] = {"realizations", "lesion_oversample", NULL};
     mist_yaml_node *root = doc->root, *tracer, *acq, *analysis;
     const char *name;
     mist_status st;
@@ -254,7 +290,7 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
         (st = mist_yaml_get_bool(acq, "acquisition", "listmode", MIST_OPTIONAL, 0,
                                  &s->acquisition.listmode, err)))
         return st;
-    if ((st = read_spect_acquisition(acq, s, err)))
+    if ((st = read_spect_acquisition(acq, s, err)) || (st = read_component(acq, s, err)))
         return st;
     double bins = s->acquisition.duration_s / s->acquisition.time_bin_s;
     if (bins > 1.0e7)
@@ -268,7 +304,10 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
     if ((st = mist_yaml_get_map(root, "", "analysis", MIST_OPTIONAL, &analysis, err)) ||
         (st = mist_yaml_check_unknown(analysis, "analysis", analysis_keys, err)) ||
         (st = mist_yaml_get_int(analysis, "analysis", "realizations", MIST_OPTIONAL, 20, 1, 100000,
-                                &s->analysis.realizations, err)))
+                                &s->analysis.realizations, err)) ||
+        (st = mist_yaml_get_double(analysis, "analysis", "lesion_oversample", MIST_OPTIONAL, 20.0,
+                                   (mist_range){1.0, 1.0e6, 0, 0}, &s->analysis.lesion_oversample,
+                                   err)))
         return st;
 
     return MIST_OK;

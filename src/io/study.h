@@ -59,6 +59,12 @@ typedef struct mist_study {
         double time_bin_s;         /**< [s] width of the decay-time histogram bins */
         double checkpoint_s;       /**< [s] minimum time between checkpoints (0: every epoch) */
         int listmode;              /**< 1: write /pet/<scanner>/listmode (engine/listmode.h) */
+        /* acquisition.component: the part of the activity that emits ("all", "tissue:NAME",
+         * "background:NAME", "lesion:NAME", "unit:NAME" = tissue:NAME at 1 Bq/mL;
+         * transport/source.h), the phantom unchanged;
+         * acquisition.activity_scale multiplies that part's activity (default 1). */
+        char component[MIST_NAME_MAX + 16];
+        double activity_scale;
         struct {                   /**< acquisition.spect: SPECT / planar cameras only */
             long views;            /**< views over the orbit (default 64; planar: the heads) */
             double orbit_deg;      /**< [deg] 360 or 180 */
@@ -87,6 +93,8 @@ typedef struct mist_study {
 
     struct {
         long realizations; /**< noise realisations for observer studies */
+        double lesion_oversample; /**< mist observe: the lesion-only simulation's decays over
+                                       the realisations' lesion decays (default 20) */
     } analysis;
 } mist_study;
 

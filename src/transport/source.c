@@ -4,17 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist_tracer *tr,
-                              double injected_MBq, double t_s, mist_error *err)
+mist_status mist_source_concentrations(const mist_phantom *ph, const mist_tracer *tr,
+                                       double injected_MBq, double t_s, double *conc,
+                                       mist_error *err)
 {
-    memset(s, 0, sizeof *s);
-    s->phantom = ph;
-    size_t n = mist_phantom_count(ph);
     double voxel_mL = ph->voxel_mm[0] * ph->voxel_mm[1] * ph->voxel_mm[2] * 1e-3;
-
-    /* Concentration [Bq/mL] of each label; the fixed tissues' relative values first. */
-    double conc[MIST_PHANTOM_MAX_TISSUES] = {0};
     int fixed[MIST_PHANTOM_MAX_TISSUES] = {0};
+    for (size_t l = 0; l < MIST_PHANTOM_MAX_TISSUES; l++)
+        conc[l] = 0.0;
     for (size_t l = 0; l < ph->n_tissues; l++) {
         const mist_tissue *t = &ph->tissues[l];
         if (!strcmp(t->uptake, "none"))
@@ -32,15 +29,6 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
                                   cls < 0 ? "is not a tracer class" : "needs a tracer");
         conc[l] = mist_tracer_concentration(tr, (mist_tissue_class)cls, t_s) * injected_MBq;
     }
-
-    s->activity_Bq = malloc(n * sizeof *s->activity_Bq);
-    s->density_g_cm3 = malloc(n * sizeof *s->density_g_cm3);
-    if (!s->activity_Bq || !s->density_g_cm3) {
-        mist_source_free(s);
-        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the activity map");
-    }
-    mist_phantom_density(ph, s->density_g_cm3);
-
     /* Scale the fixed tissues so that together they hold the injected activity at t. */
     double fixed_rel = 0.0;
     uint64_t counts[256];
@@ -56,21 +44,127 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
             if (fixed[l])
                 conc[l] *= scale;
     }
+    return MIST_OK;
+}
 
-    for (size_t v = 0; v < n; v++)
-        s->activity_Bq[v] = (float)(conc[ph->labels[v]] * voxel_mL);
-    for (size_t l = 0; l < ph->n_lesions; l++) {
-        const mist_phantom_lesion *les = &ph->lesions[l];
+/* The map of component c (kind ALL when c is NULL) into a[], with concentrations conc. */
+static mist_status fill_map(const mist_phantom *ph, const double *conc, const mist_component *c,
+                            float *a, int *sign, mist_error *err)
+{
+    size_t n = mist_phantom_count(ph);
+    double vol = ph->voxel_mm[0] * ph->voxel_mm[1] * ph->voxel_mm[2] * 1e-3;
+    mist_component_kind kind = c ? c->kind : MIST_COMPONENT_ALL;
+    int idx = c ? c->index : -1;
+    *sign = 1;
+    /* Voxels no lesion covers: their label's activity (BACKGROUND and TISSUE: label idx only). */
+    for (size_t v = 0; v < n; v++) {
+        int l = ph->labels[v];
+        int take = kind == MIST_COMPONENT_ALL ||
+                   ((kind == MIST_COMPONENT_BACKGROUND || kind == MIST_COMPONENT_TISSUE) &&
+                    l == idx);
+        a[v] = take ? (float)(conc[l] * vol) : 0.0f;
+    }
+    /* Lesion voxels, in lesion order (a later lesion's entry replaces an earlier one's). */
+    int pos = 0, neg = 0;
+    for (size_t i = 0; i < ph->n_lesions; i++) {
+        const mist_phantom_lesion *les = &ph->lesions[i];
+        double cl = conc[les->label];
         for (size_t e = les->pv_offset; e < les->pv_offset + les->pv_count; e++) {
             double f = ph->pv_fraction[e];
-            s->activity_Bq[ph->pv_voxel[e]] =
-                (float)((f * conc[les->label] + (1.0 - f) * conc[ph->pv_under[e]]) * voxel_mL);
+            int u = ph->pv_under[e];
+            float bg = (float)(conc[u] * vol), ex = (float)(f * (cl - conc[u]) * vol);
+            float *dst = &a[ph->pv_voxel[e]];
+            switch (kind) {
+            case MIST_COMPONENT_ALL:
+                *dst = (float)((double)bg + (double)ex);
+                break;
+            case MIST_COMPONENT_BACKGROUND:
+                *dst = u == idx ? bg : 0.0f;
+                break;
+            case MIST_COMPONENT_LESION:
+                *dst = (int)i == idx ? ex : 0.0f;
+                break;
+            case MIST_COMPONENT_TISSUE:
+                *dst = (float)(((les->label == idx ? f * cl : 0.0) +
+                                (u == idx ? (1.0 - f) * conc[u] : 0.0)) *
+                               vol);
+                break;
+            }
         }
     }
+    if (kind == MIST_COMPONENT_LESION) {
+        for (size_t v = 0; v < n; v++) {
+            pos |= a[v] > 0.0f;
+            neg |= a[v] < 0.0f;
+        }
+        if (pos && neg)
+            return mist_error_set(
+                err, MIST_ERR_INPUT,
+                "phantom %s: lesion '%s' is hotter than some of the tissue it replaced and "
+                "colder than the rest: its excess activity changes sign, which a lesion-only "
+                "simulation cannot sample",
+                ph->name, ph->lesions[idx].name);
+        if (neg) {
+            *sign = -1;
+            for (size_t v = 0; v < n; v++)
+                a[v] = -a[v];
+        }
+    }
+    return MIST_OK;
+}
+
+mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist_tracer *tr,
+                              double injected_MBq, double t_s, mist_error *err)
+{
+    return mist_source_build_component(s, ph, tr, injected_MBq, t_s, NULL, err);
+}
+
+mist_status mist_source_build_component(mist_source *s, const mist_phantom *ph,
+                                        const mist_tracer *tr, double injected_MBq, double t_s,
+                                        const mist_component *c, mist_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->phantom = ph;
+    s->sign = 1;
+    size_t n = mist_phantom_count(ph);
+    mist_component_kind kind = c ? c->kind : MIST_COMPONENT_ALL;
+    if (kind != MIST_COMPONENT_ALL) {
+        int limit = kind == MIST_COMPONENT_LESION ? (int)ph->n_lesions : (int)ph->n_tissues;
+        if (c->index < 0 || c->index >= limit)
+            return mist_error_set(err, MIST_ERR_INPUT, "phantom %s has no %s %d", ph->name,
+                                  kind == MIST_COMPONENT_LESION ? "lesion" : "tissue label",
+                                  c->index);
+    }
+
+    /* Concentration [Bq/mL] of each label. */
+    double conc[MIST_PHANTOM_MAX_TISSUES];
+    mist_status st0 = mist_source_concentrations(ph, tr, injected_MBq, t_s, conc, err);
+    if (st0)
+        return st0;
+    if (kind == MIST_COMPONENT_TISSUE && c->unit)
+        conc[c->index] = strcmp(ph->tissues[c->index].uptake, "none") ? 1.0 : 0.0;
+
+    s->activity_Bq = malloc(n * sizeof *s->activity_Bq);
+    s->density_g_cm3 = malloc(n * sizeof *s->density_g_cm3);
+    if (!s->activity_Bq || !s->density_g_cm3) {
+        mist_source_free(s);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the activity map");
+    }
+    mist_phantom_density(ph, s->density_g_cm3);
+    if ((st0 = fill_map(ph, conc, c, s->activity_Bq, &s->sign, err))) {
+        mist_source_free(s);
+        return st0;
+    }
+    double scale = c && c->scale > 0.0 ? c->scale : 1.0;
+    if (scale != 1.0)
+        for (size_t v = 0; v < n; v++)
+            s->activity_Bq[v] = (float)((double)s->activity_Bq[v] * scale);
 
     /* Alias table over the voxels with activity. */
     for (size_t v = 0; v < n; v++)
         s->n_active += s->activity_Bq[v] > 0.0f;
+    if (!s->n_active && kind != MIST_COMPONENT_ALL)
+        return MIST_OK; /* an empty component: nothing to sample */
     if (!s->n_active) {
         mist_source_free(s);
         return mist_error_set(err, MIST_ERR_INPUT, "phantom %s has no activity at %.1f h",
@@ -112,11 +206,11 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
         mist_source_free(s);
         return st;
     }
-    for (size_t c = 0; c < s->n_active; c++) {
-        mist_source_entry *e = &s->table[c];
-        e->keep = alias->entry[c].keep;
-        e->voxel = active[c];
-        e->alias_voxel = active[alias->entry[c].alias];
+    for (size_t k = 0; k < s->n_active; k++) {
+        mist_source_entry *e = &s->table[k];
+        e->keep = alias->entry[k].keep;
+        e->voxel = active[k];
+        e->alias_voxel = active[alias->entry[k].alias];
         e->rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->voxel]);
         e->alias_rho = (uint16_t)lround(1e4 * s->density_g_cm3[e->alias_voxel]);
     }

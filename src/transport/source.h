@@ -14,6 +14,31 @@
  * A voxel that a lesion covers in part holds f x (lesion's activity) +
  * (1 - f) x (activity of the tissue under it), f its exact partial volume.
  *
+ * Components (mist_source_build_component): emission restricted to one part of
+ * the activity, the phantom (materials, densities) unchanged:
+ *  - MIST_COMPONENT_BACKGROUND (tissue label l): the lesion-free background's
+ *    class l: voxels of label l, and every lesion voxel whose tissue beneath
+ *    (pv_under) is l, at l's concentration over the whole voxel (a lesion
+ *    voxel counts as the host tissue it replaced);
+ *  - MIST_COMPONENT_LESION (lesion index i): lesion i's excess activity,
+ *    f (a_lesion - a_host) x voxel volume over its partial-volume voxels (a
+ *    voxel that a later lesion also covers belongs to the later one, as in the
+ *    full map);
+ *  - MIST_COMPONENT_TISSUE (label l): tissue class l's share of every voxel
+ *    (f to the lesion's class, 1 - f to the class beneath in lesion voxels):
+ *    non-negative, and with `unit` at 1 Bq/mL whatever the tracer (the basis
+ *    data of engine/basis.h).
+ * The full map is built as the sum of the background and lesion components
+ * (float32 components added in double, rounded once), so
+ *     sum_l BACKGROUND(l) + sum_i LESION(i) == ALL
+ * holds voxel by voxel after that same rounding, bit for bit; the TISSUE
+ * components add up to ALL within float32 rounding.  A lesion whose excess is
+ * negative (colder than its host) gives the map of |excess| and sign = -1 (its
+ * data are to be subtracted); a lesion whose excess changes sign across its
+ * voxels (hosts hotter and colder than it) is refused.  A component may be
+ * empty (total_Bq = 0, n_active = 0: a lesion of its host's own uptake); the
+ * full map may not.  `scale` multiplies the component's map.
+ *
  * Sampling: a voxel by Walker/Vose alias table over the active voxels (O(1),
  * one packed 16-byte entry per column: one memory access per decay), then a
  * point uniform inside it.  Densities are kept to 1e-4 g/cm3 (the positron
@@ -51,7 +76,34 @@ typedef struct mist_source {
     double total_Bq;             /**< [Bq] sum of the map */
     size_t n_active;             /**< voxels with activity = alias columns */
     mist_source_entry *table;    /**< [n_active] Walker/Vose alias table, packed */
+    int sign;                    /**< +1, or -1 for a negative lesion excess (map = |excess|) */
 } mist_source;
+
+typedef enum mist_component_kind {
+    MIST_COMPONENT_ALL = 0,
+    MIST_COMPONENT_TISSUE,
+    MIST_COMPONENT_BACKGROUND,
+    MIST_COMPONENT_LESION
+} mist_component_kind;
+
+typedef struct mist_component {
+    mist_component_kind kind;
+    int index;    /**< tissue label (TISSUE, BACKGROUND) or lesion index (LESION) */
+    int unit;     /**< TISSUE: 1 Bq/mL instead of the tracer's concentration */
+    double scale; /**< multiplies the map (0 counts as 1) */
+} mist_component;
+
+/* Activity concentration [Bq/mL] of every label of ph at t_s after injecting injected_MBq of
+ * tr, as the activity map uses it (conc[MIST_PHANTOM_MAX_TISSUES]; 0 for "none").  Errors:
+ * a tracer class with no tracer. */
+mist_status mist_source_concentrations(const mist_phantom *ph, const mist_tracer *tr,
+                                       double injected_MBq, double t_s, double *conc,
+                                       mist_error *err);
+
+/* The activity map of one component (c NULL: the full map, as mist_source_build). */
+mist_status mist_source_build_component(mist_source *s, const mist_phantom *ph,
+                                        const mist_tracer *tr, double injected_MBq, double t_s,
+                                        const mist_component *c, mist_error *err);
 
 /* Activity map of phantom ph at t_s after injecting injected_MBq of tracer tr
  * (tr may be NULL when every tissue's uptake is "fixed" or "none").  Errors:

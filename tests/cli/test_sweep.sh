@@ -221,4 +221,47 @@ $PY "$SRC/scripts/plot_sweep.py" "$TMP/les" > "$TMP/plot.log"
 grep -q 'sweep_crc_small.png' "$TMP/plot.log" && grep -q 'sweep_images.png' "$TMP/plot.log" \
   && grep -q '<h2>Lesions' "$TMP/les/report.html" \
   || { cat "$TMP/plot.log"; exit 1; }
+# Observer study in a sweep (observe:): every point is scored by `mist observe`; observer.csv
+# and /observer in results.h5 hold exactly the rows of each point's /analysis/observer, and
+# the report plots AUC and d' per lesion.  A bad observe: block is refused with its line.
+cat > "$TMP/sweeps/obs.yaml" <<YAML
+name: observer
+study: $SRC/tests/data/study_observe.yaml
+grid:
+  acquisition.duration_s: [2]
+observe: {realizations: 6, counts: 0.1}
+YAML
+sed 's/realizations: 6/realizations: 2/' "$TMP/sweeps/obs.yaml" > "$TMP/sweeps/obs_bad.yaml"
+rc=0; "$MIST" sweep "$TMP/sweeps/obs_bad.yaml" -o "$TMP/obs_bad" 2> "$TMP/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "obs_bad.yaml:5:.*observe.realizations" "$TMP/err" && [ ! -e "$TMP/obs_bad" ] \
+  || { echo "bad observe: exit $rc"; cat "$TMP/err"; exit 1; }
+"$MIST" sweep "$TMP/sweeps/obs.yaml" -o "$TMP/obs" 2> "$TMP/log"
+grep -q 'observer study done' "$TMP/log" && grep -q "observer d' and AUC in observer.csv" "$TMP/log" \
+  || { cat "$TMP/log"; exit 1; }
+$PY - "$TMP/obs" <<'PY'
+import csv, math, sys
+import h5py
+d = sys.argv[1]
+rows = list(csv.DictReader(open(f"{d}/observer.csv")))
+with h5py.File(f"{d}/point_0.h5") as f:
+    t = f["/analysis/observer"][...]
+    mc = float(f["/analysis/observer"].attrs["mc_ratio"])
+    n = 2 * len(f["/phantom/lesions"])  # every lesion x (npw, cho)
+assert len(t) == n and len(rows) == n, (len(t), rows)
+for r, o in zip(rows, t):
+    assert r["index"] == "0" and r["acquisition.duration_s"] == "2", r
+    assert (r["lesion"], r["observer"]) == (o["lesion"].decode(), o["observer"].decode()), (r, o)
+    for k in ("d_prime", "d_prime_lo", "d_prime_hi", "auc", "auc_lo", "auc_hi"):
+        assert math.isclose(float(r[k]), float(o[k]), rel_tol=1e-8, abs_tol=1e-12), (k, r, o)
+    assert int(r["realizations"]) == 6 and math.isclose(float(r["mc_ratio"]), mc), r
+    assert 0 <= float(r["auc_lo"]) <= float(r["auc"]) <= float(r["auc_hi"]) <= 1, r
+with h5py.File(f"{d}/results.h5") as f:
+    h = f["/observer"][...]
+    assert len(h) == n and set(h["point"]) == {0}
+    assert all(math.isclose(float(x), float(r["auc"]), rel_tol=1e-8) for x, r in zip(h["auc"], rows))
+PY
+$PY "$SRC/scripts/plot_sweep.py" "$TMP/obs" > "$TMP/plot.log"
+grep -q 'sweep_auc_big.png' "$TMP/plot.log" && grep -q 'sweep_d_prime_flat.png' "$TMP/plot.log" \
+  && grep -q '<h2>Observer study' "$TMP/obs/report.html" \
+  || { cat "$TMP/plot.log"; exit 1; }
 echo "1 passed, 0 failed"

@@ -65,3 +65,22 @@ Test(pet_scanner, bad_files_name_the_key)
     cr_expect(strstr(err.msg, "ring_diametr_mm: unknown key (did you mean 'ring_diameter_mm'?)") != NULL,
               "%s", err.msg);
 }
+
+Test(pet_scanner, readout_units_tile_the_block)
+{
+    mist_pet_scanner s;
+    mist_error err;
+    cr_assert_eq(mist_pet_scanner_load(GEOM "pet_vision_lso.yaml", &s, &err), MIST_OK, "%s",
+                 err.msg);
+    cr_expect_eq(s.readout_transaxial, 5);
+    cr_expect_eq(s.readout_axial, 5);
+    cr_assert_eq(mist_pet_scanner_load(GEOM "pet_wholebody_lyso.yaml", &s, &err), MIST_OK, "%s",
+                 err.msg);
+    cr_expect_eq(s.readout_transaxial, 13, "default: the whole block");
+    cr_expect_eq(s.readout_axial, 13);
+    cr_expect_eq(mist_pet_scanner_load(MIST_TEST_DATA_DIR "/pet_bad_readout.yaml", &s, &err),
+                 MIST_ERR_INPUT);
+    cr_log_info("%s", err.msg);
+    cr_expect(strstr(err.msg, "readout") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "tile the block") != NULL, "%s", err.msg);
+}

@@ -281,3 +281,57 @@ Test(pet_sim, photons_leaving_a_phantom_reach_the_crystals)
     mist_voxel_grid_free(g);
     mist_material_list_free(&ml);
 }
+
+Test(pet_sim, readout_units_split_a_block_s_energy)
+{
+    /* The same photons (same random numbers) tracked through blocks read out whole and
+     * read out per crystal (readout 1 x 1): tracking is identical, so the per-crystal
+     * singles of each photon add up to the whole-block single's energy, every one of them
+     * in its own crystal, and there are more singles (inter-crystal scatter splits them). */
+    mist_error err;
+    mist_pet_scanner whole, split;
+    mist_material_list ml = {0};
+    load_blocks(&whole, &ml);
+    split = whole;
+    split.readout_transaxial = split.readout_axial = 1;
+    mist_pet_blocks bw, bs;
+    cr_assert_eq(mist_pet_blocks_init(&bw, &whole, &ml, &err), MIST_OK, "%s", err.msg);
+    cr_assert_eq(mist_pet_blocks_init(&bs, &split, &ml, &err), MIST_OK, "%s", err.msg);
+    size_t n_whole = 0, n_split = 0, compared = 0;
+    for (uint64_t i = 0; i < 20000; i++) {
+        mist_rng ra = mist_rng_substream(11, i), rb = mist_rng_substream(11, i);
+        double dir[3], o[3] = {0, 0, 0};
+        mist_rng_isotropic(&ra, dir);
+        mist_rng_isotropic(&rb, dir);
+        dir[2] *= 0.05; /* towards the one block ring (32 mm axially) */
+        double norm = sqrt(dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]);
+        for (int k = 0; k < 3; k++)
+            dir[k] /= norm;
+        mist_photon pa = mist_photon_make(o, dir, MIST_ANNIHILATION_KEV, 0.0);
+        mist_photon pb = pa;
+        mist_block_hit ha[MIST_BLOCKS_MAX_HITS], hb[MIST_BLOCKS_MAX_HITS];
+        int na = mist_pet_blocks_detect(&bw, &pa, &ra, ha);
+        int nb = mist_pet_blocks_detect(&bs, &pb, &rb, hb);
+        n_whole += (size_t)na;
+        n_split += (size_t)nb;
+        cr_assert_eq(pa.edep_keV, pb.edep_keV, "photon %lu tracked differently", (unsigned long)i);
+        if (nb == MIST_BLOCKS_MAX_HITS || na == MIST_BLOCKS_MAX_HITS)
+            continue; /* singles beyond the cap are dropped: no sum to compare */
+        double ea = 0, eb = 0;
+        for (int h = 0; h < na; h++)
+            ea += ha[h].energy_keV;
+        for (int h = 0; h < nb; h++) {
+            eb += hb[h].energy_keV;
+            for (int g = 0; g < h; g++)
+                cr_assert_neq(hb[h].crystal, hb[g].crystal, "two singles of one crystal");
+        }
+        cr_assert_float_eq(ea, eb, 1e-9, "photon %lu: %g keV whole, %g split", (unsigned long)i,
+                           ea, eb);
+        compared++;
+    }
+    cr_log_info("readout units: %zu singles whole-block, %zu per crystal, %zu photons compared",
+                n_whole, n_split, compared);
+    cr_expect_gt(n_whole, 5000, "photons reach the blocks");
+    cr_expect_gt(n_split, n_whole, "per-crystal readout splits inter-crystal scatter");
+    mist_material_list_free(&ml);
+}

@@ -79,6 +79,11 @@ Test(study, bad_values_are_input_errors)
     expect_error("acquisiton.duration_s=3", "acquisiton: unknown key (did you mean 'acquisition'?)");
     expect_error("lesions.0.center_mm=[0, 1, x]", "lesions[0].center_mm[2]: expected a finite number");
     expect_error("lesions.0.diamter_mm=4", "lesions[0].diamter_mm: unknown key (did you mean 'diameter_mm'?)");
+    expect_error("acquisition.component=lesion", "acquisition.component: 'lesion': expected all, "
+                                                 "tissue:NAME, background:NAME, unit:NAME or lesion:NAME");
+    expect_error("acquisition.component=lesion:nope", "'lesion:nope': the study has no lesion "
+                                                      "named 'nope'");
+    expect_error("acquisition.activity_scale=0", "acquisition.activity_scale: expected");
     expect_error("recon.algorithm=fbp", "recon.algorithm: unknown value 'fbp'; expected one of: osem, mlem");
 }
 
