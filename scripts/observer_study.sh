@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # observer_study.sh - the observer study of one protocol end to end, timed:
-# `mist run` (simulation + OSEM), then `mist observe` (one lesion-absent
-# simulation per lesion, N realisations per class reconstructed, NPW and CHO
-# d' and AUC), and the seconds of each stage against the 10-minute target of
+# `mist run` (simulation + OSEM), then `mist observe` (per lesion a lesion-only
+# simulation of its excess activity and, for a hot lesion, a lesion-absent one;
+# N realisations per class reconstructed, NPW and CHO d' and AUC), and the
+# seconds of each stage against the 10-minute target of
 # issue #9 (two lesions, 50 realisations each, present and absent).
 #   scripts/observer_study.sh [-m MIST] [-s STUDY.yaml] [-o DIR] [-n N] [--counts F]
 # Defaults: build/mist, the built-in default study, a temporary directory,

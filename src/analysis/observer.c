@@ -171,34 +171,34 @@ done:
 
 /* ---- NPW ------------------------------------------------------------------------------- */
 
-mist_status mist_observer_npw(const float *g0, size_t n0, const float *g1, size_t n1, size_t npix,
-                              const double *templ, const mist_observer_opts *opts,
-                              mist_observer_result *res, mist_error *err)
+/* NPW statistics t[n0 + n1] of the rows i0[k] of g0 and i1[k] of g1 (NULL: rows 0..n-1;
+ * a bootstrap resample repeats rows, c0[row] / c1[row] times): the template is templ or,
+ * when NULL, the estimated mean difference of these rows, left-one-case-out (each case
+ * scored with the template of the other cases: every copy of it left out, or a repeated
+ * case would score itself).  m0, m1, w: scratch [npix]. */
+static void npw_stats(const float *g0, const size_t *i0, const uint32_t *c0, size_t n0,
+                      const float *g1, const size_t *i1, const uint32_t *c1, size_t n1,
+                      size_t npix, const double *templ, double *m0, double *m1, double *w,
+                      double *t)
 {
-    mist_status st = check_counts(n0, n1, err);
-    if (st)
-        return st;
-    double *w = malloc(3 * npix * sizeof *w);
-    double *t = malloc((n0 + n1) * sizeof *t);
-    if (!w || !t) {
-        free(w);
-        free(t);
-        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the NPW observer");
-    }
-    double *m0 = w + npix, *m1 = w + 2 * npix; /* class means */
     for (size_t p = 0; p < npix; p++)
         m0[p] = m1[p] = 0.0;
-    for (size_t i = 0; i < n0; i++)
+    for (size_t i = 0; i < n0; i++) {
+        const float *g = g0 + (i0 ? i0[i] : i) * npix;
         for (size_t p = 0; p < npix; p++)
-            m0[p] += g0[i * npix + p] / (double)n0;
-    for (size_t i = 0; i < n1; i++)
+            m0[p] += g[p] / (double)n0;
+    }
+    for (size_t i = 0; i < n1; i++) {
+        const float *g = g1 + (i1 ? i1[i] : i) * npix;
         for (size_t p = 0; p < npix; p++)
-            m1[p] += g1[i * npix + p] / (double)n1;
+            m1[p] += g[p] / (double)n1;
+    }
     for (size_t p = 0; p < npix; p++)
         w[p] = templ ? templ[p] : m1[p] - m0[p];
     for (size_t i = 0; i < n0 + n1; i++) {
         int present = i >= n0;
-        const float *g = present ? g1 + (i - n0) * npix : g0 + i * npix;
+        const float *g = present ? g1 + (i1 ? i1[i - n0] : i - n0) * npix
+                                 : g0 + (i0 ? i0[i] : i) * npix;
         const double *m = present ? m1 : m0;
         /* Images centred on the mean of the class means, c: a constant shift of every t for a
          * fixed template, but it keeps the left-one-out template's noise from multiplying
@@ -211,16 +211,67 @@ mist_status mist_observer_npw(const float *g0, size_t n0, const float *g1, size_
             gg += gc * gc;
         }
         if (!templ) {
-            /* Leave-one-out template: without image i its class mean is
-             * (n m - g) / (n - 1), so w_{-i} = w +- (m - g) / (n - 1) (+ present, - absent). */
-            double adj = (mg - gg) / (double)((present ? n1 : n0) - 1);
+            /* Leave-one-case-out template: without the c copies of case i its class mean is
+             * (n m - c g) / (n - c), so w_{-i} = w +- c (m - g) / (n - c) (+ present,
+             * - absent).  A class made of one case repeated has no other: no adjustment. */
+            size_t n = present ? n1 : n0;
+            double c = present ? (c1 ? c1[i1[i - n0]] : 1) : (c0 ? c0[i0[i]] : 1);
+            double adj = c < (double)n ? c * (mg - gg) / ((double)n - c) : 0.0;
             s += present ? adj : -adj;
         }
         t[i] = s;
     }
-    st = mist_observer_score(t, n0, t + n0, n1, opts, res, err);
+}
+
+mist_status mist_observer_npw(const float *g0, size_t n0, const float *g1, size_t n1, size_t npix,
+                              const double *templ, const mist_observer_opts *opts,
+                              mist_observer_result *res, mist_error *err)
+{
+    mist_status st = check_counts(n0, n1, err);
+    if (st)
+        return st;
+    size_t nb = opts ? opts->bootstrap : 0;
+    double *w = malloc(3 * npix * sizeof *w);
+    double *t = malloc((n0 + n1) * sizeof *t);
+    size_t *idx = malloc((n0 + n1) * sizeof *idx);
+    uint32_t *cnt = malloc((n0 + n1) * sizeof *cnt);
+    tagged *sc = malloc((n0 + n1) * sizeof *sc);
+    double *bd = malloc((nb ? nb : 1) * sizeof *bd), *ba = malloc((nb ? nb : 1) * sizeof *ba);
+    if (!w || !t || !idx || !cnt || !sc || !bd || !ba) {
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the NPW observer");
+        goto done;
+    }
+    double *m0 = w + npix, *m1 = w + 2 * npix; /* class means */
+    npw_stats(g0, NULL, NULL, n0, g1, NULL, NULL, n1, npix, templ, m0, m1, w, t);
+    res->d2_unbiased = NAN;
+    fill_point(res, t, n0, t + n0, n1, sc);
+    if (!nb)
+        goto done;
+    /* Bootstrap over cases: each resample of images is scored as the data were, its
+     * template (when estimated) re-estimated from the resample, so the CI carries the
+     * template's own noise. */
+    mist_rng rng;
+    mist_rng_seed(&rng, opts->seed, 0x6f6273u);
+    for (size_t b = 0; b < nb; b++) {
+        memset(cnt, 0, (n0 + n1) * sizeof *cnt);
+        for (size_t i = 0; i < n0; i++)
+            cnt[idx[i] = mist_rng_bounded(&rng, (uint32_t)n0)]++;
+        for (size_t i = 0; i < n1; i++)
+            cnt[n0 + (idx[n0 + i] = mist_rng_bounded(&rng, (uint32_t)n1))]++;
+        npw_stats(g0, idx, cnt, n0, g1, idx + n0, cnt + n0, n1, npix, templ, m0, m1, w, t);
+        bd[b] = dprime(t, n0, t + n0, n1);
+        ba[b] = auc_mw(t, n0, t + n0, n1, sc);
+    }
+    percentile_ci(bd, nb, opts->ci_level, res->d_prime_ci);
+    percentile_ci(ba, nb, opts->ci_level, res->auc_ci);
+done:
     free(w);
     free(t);
+    free(idx);
+    free(cnt);
+    free(sc);
+    free(bd);
+    free(ba);
     return st;
 }
 

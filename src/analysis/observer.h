@@ -27,9 +27,10 @@
  *        sec. 14.2): u_p(r) = sqrt(2)/a exp(-pi r^2/a^2) L_p(2 pi r^2/a^2).
  *
  * Confidence intervals are percentile bootstraps over cases (images resampled
- * with replacement within each class) with a fixed-seed pcg32: the CHO's
- * template is retrained on every resample; the NPW's template is held fixed
- * (its statistics are resampled).
+ * with replacement within each class) with a fixed-seed pcg32: every resample
+ * is scored as the data were, the CHO's template retrained and the NPW's
+ * estimated template re-estimated (left-one-out within the resample) on it, so
+ * the intervals carry the templates' own noise.
  */
 #ifndef MIST_ANALYSIS_OBSERVER_H
 #define MIST_ANALYSIS_OBSERVER_H

@@ -84,14 +84,15 @@ static const cmd_spec COMMANDS[] = {
      1, 1, O_JSON},
     {"observe", "IN.h5 [--set analysis.realizations=N] [--counts F] [--json] [--quiet]",
      "observer study: d' and AUC per lesion (NPW, CHO) over noise realisations",
-     "Lesion-present data: the file's simulated PET data; lesion-absent data: the study\n"
-     "simulated again without that lesion (same seed).  N = analysis.realizations Poisson\n"
-     "realisations per class at F x the clinical count level (the data scaled by\n"
-     "F / acquisition.simulated_fraction), each reconstructed with the study's OSEM; NPW\n"
-     "and CHO d' and AUC with bootstrap 95 % CIs per lesion, printed and recorded as\n"
-     "/analysis/observer (written to a copy, then renamed).  The simulations' own noise\n"
-     "biases d' up unless the realisations hold far fewer counts than the simulation\n"
-     "(mc_ratio << 1; flagged from 0.1).",
+     "Per lesion, its excess activity simulated alone (analysis.lesion_oversample x the\n"
+     "realisations' counts) is added to one base simulation: the study without the\n"
+     "lesion (hot lesion: absent = base, present = base + excess) or the file's data\n"
+     "(cold lesion: present = file, absent = file + |excess|), so both classes share the\n"
+     "base's noise.  N = analysis.realizations Poisson realisations per class at F x the\n"
+     "clinical count level (the data scaled by F / acquisition.simulated_fraction), each\n"
+     "reconstructed with the study's OSEM; NPW and CHO d' and AUC with bootstrap 95 % CIs\n"
+     "per lesion, printed and recorded as /analysis/observer (written to a copy, then\n"
+     "renamed).  mc_ratio: realisation / lesion-only simulated counts (flagged from 0.1).",
      1, 1, O_OBSERVE},
     {"basis", "STUDY.yaml -o BASIS.h5 [--set KEY=VALUE]... [--seed N] [--quiet]",
      "simulate every tissue class of a study alone at unit concentration (sweep basis data)",

@@ -34,6 +34,7 @@ typedef struct obs_row {
     double lesion_mc_ratio; /**< realisation / lesion-only simulated lesion counts */
     double lesion_counts;   /**< expected excess counts of the lesion in a realisation */
     double singles_share;   /**< the lesion's excess singles over the data's singles */
+    double in_field;        /**< 1; 0: outside the scanner's field (scored d' 0, AUC 0.5) */
 } obs_row;
 
 static double now_s(void)
@@ -406,6 +407,7 @@ static mist_status record(const char *path, const obs_row *rows, size_t n_rows,
     F(lesion_mc_ratio);
     F(lesion_counts);
     F(singles_share);
+    F(in_field);
 #undef F
     uint64_t dims[1] = {n_rows};
     hid_t d = H5I_INVALID_HID;
@@ -467,15 +469,15 @@ static void print_table(FILE *out, int json, const obs_row *rows, size_t n, cons
             const obs_row *r = &rows[i];
             fprintf(out, "%s\n  {\"image\": \"%s\", \"lesion\": \"%s\", \"observer\": \"%s\", ",
                     i ? "," : "", r->image, r->lesion, r->observer);
-            const char *k[11] = {"d_prime",     "d_prime_lo",      "d_prime_hi",
-                                 "auc",         "auc_lo",          "auc_hi",
-                                 "d2_unbiased", "excess_sign",     "lesion_mc_ratio",
-                                 "lesion_counts", "singles_share"};
-            const double v[11] = {r->d_prime,     r->d_prime_lo,      r->d_prime_hi,
-                                  r->auc,         r->auc_lo,          r->auc_hi,
-                                  r->d2_unbiased, r->excess_sign,     r->lesion_mc_ratio,
-                                  r->lesion_counts, r->singles_share};
-            for (int q = 0; q < 11; q++) {
+            const char *k[12] = {"d_prime",       "d_prime_lo",      "d_prime_hi",
+                                 "auc",           "auc_lo",          "auc_hi",
+                                 "d2_unbiased",   "excess_sign",     "lesion_mc_ratio",
+                                 "lesion_counts", "singles_share",   "in_field"};
+            const double v[12] = {r->d_prime,       r->d_prime_lo,      r->d_prime_hi,
+                                  r->auc,           r->auc_lo,          r->auc_hi,
+                                  r->d2_unbiased,   r->excess_sign,     r->lesion_mc_ratio,
+                                  r->lesion_counts, r->singles_share,   r->in_field};
+            for (int q = 0; q < 12; q++) {
                 fprintf(out, "\"%s\": ", k[q]);
                 json_num(out, v[q]);
                 fputs(", ", out);
@@ -499,11 +501,36 @@ static void print_table(FILE *out, int json, const obs_row *rows, size_t n, cons
         const obs_row *r = &rows[i];
         fprintf(out,
                 "%-20s %-12s %-4s %8.3f [%7.3f, %7.3f] %7.3f [%5.3f, %5.3f] %9.3f %5llu %9.4g "
-                "%8.2g\n",
+                "%8.2g%s\n",
                 r->image, r->lesion, r->observer, r->d_prime, r->d_prime_lo, r->d_prime_hi,
                 r->auc, r->auc_lo, r->auc_hi, r->d2_unbiased, (unsigned long long)r->realizations,
-                r->lesion_counts, r->singles_share);
+                r->lesion_counts, r->singles_share,
+                r->in_field ? "" : "  (outside the scanner's field)");
     }
+}
+
+/* 1 when the scanner sees point c: the OSEM sensitivity summed over the subsets at the
+ * voxel nearest c exceeds 1e-6 of its largest value (0 outside the image too).  A lesion
+ * outside the field leaves no trace in either class: its rows are d' 0, AUC 0.5. */
+static int in_field(const obs_recon *o, const mist_img_geom *g, const double c[3])
+{
+    size_t nv = mist_img_count(g), at = 0;
+    for (int a = 2; a >= 0; a--) {
+        long i = lround((c[a] - g->origin_mm[a]) / g->voxel_mm[a]);
+        if (i < 0 || i >= (long)g->n[a])
+            return 0;
+        at = at * (size_t)g->n[a] + (size_t)i;
+    }
+    double here = 0, top = 0;
+    for (size_t v = 0; v < nv; v++) {
+        double sum = 0;
+        for (size_t q = 0; q < o->model.n_subsets; q++)
+            sum += o->sens[q * nv + v];
+        top = sum > top ? sum : top;
+        if (v == at)
+            here = sum;
+    }
+    return here > 1e-6 * top;
 }
 
 static void fill_row(obs_row *r, const char *image, const char *lesion, const char *obs,
@@ -521,6 +548,7 @@ static void fill_row(obs_row *r, const char *image, const char *lesion, const ch
     r->auc_hi = res->auc_ci[1];
     r->d2_unbiased = res->d2_unbiased;
     r->realizations = n;
+    r->in_field = 1;
 }
 
 /* One lesion's two classes: data[0]/add[0] lesion absent, data[1]/add[1] present; arrays
@@ -779,6 +807,24 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
                            present.img.origin_mm[2]};
     /* Lesion l: present realisation r from substream 2 l N + r, absent from (2 l + 1) N + r. */
     for (size_t l = 0; l < nl && !st; l++) {
+        const mist_lesion *le = &study->lesions[l];
+        if (!in_field(&rec, &present.img, le->center_mm)) {
+            const mist_observer_result none = {.d_prime = 0, .d2_unbiased = 0, .auc = 0.5,
+                                               .d_prime_ci = {0, 0}, .auc_ci = {0.5, 0.5}};
+            for (int k = 0; k < 2; k++) {
+                obs_row *row = &rows[n_rows++];
+                fill_row(row, image, le->name, k ? "cho" : "npw", &none, 0);
+                row->in_field = 0;
+                row->excess_sign = les[l].sign;
+                row->lesion_mc_ratio = les[l].mc_ratio;
+                row->lesion_counts = les[l].counts;
+                row->singles_share = les[l].singles_share;
+            }
+            if (o->log)
+                fprintf(o->log, "observe: %s lies outside the scanner's field: d' 0, AUC 0.5\n",
+                        le->name);
+            continue;
+        }
         for (size_t c = 0; c < 2 && !st; c++)
             for (size_t r = 0; r < N && !st; r++) {
                 uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
@@ -789,7 +835,6 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
                             c ? "present" : "absent", r + 1, N);
             }
         mist_observer_result npw, cho;
-        const mist_lesion *le = &study->lesions[l];
         if (!st)
             st = mist_observer_lesion(g0, N, g1, N, n3, vox, org, le->center_mm, le->diameter_mm,
                                       &lo, &npw, &cho, err);

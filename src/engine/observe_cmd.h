@@ -5,16 +5,22 @@
  * N lesion-present and N lesion-absent reconstructed noise realisations.
  *
  * Method:
- *  - Lesion-present expected data E1: the file's simulated prompts (and its additive
- *    terms: delayed-window randoms and scatter truth, as the recon settings use them).
- *  - Lesion-absent expected data E0 (one per lesion L): a second simulation of the same
- *    study (same seed, same simulated_fraction) with lesion L removed and the others
- *    kept, run in-process into a temporary file (removed afterwards).
+ *  - Lesion-only data: lesion L's excess activity (a_lesion - a_host over its partial
+ *    volumes; source component "lesion:NAME", transport/source.h) simulated alone with
+ *    the phantom unchanged, holding analysis.lesion_oversample (O) x the lesion decays of
+ *    a realisation: over O F simulated_fraction of the frame when that is <= 1, else over
+ *    the whole frame at that multiple of the activity.  Its trues + scatters + detector
+ *    scatters, scaled to the base data's level by the ratio of decay-weighted times.
+ *  - Classes from one base: hot lesion: absent = the study simulated again without L
+ *    (same seed), present = absent + excess; cold lesion (negative excess): present =
+ *    the file's data, absent = present + |excess|; no excess: both the file's data.  The
+ *    base's Monte Carlo noise is common to both classes.  Additive terms: the base's
+ *    (delayed, scatter truth) plus the lesion's scatter truth in the class holding it;
+ *    the randoms the lesion's singles add are neglected (singles_share reports them).
  *  - Realisations: y ~ Poisson(s E), s = counts / simulated_fraction, counts the share of
- *    the clinical count level (--counts, default 1: the clinical level of the study's
- *    injected activity and scan duration); the additive terms are scaled by s too.
- *    Present realisation r draws from pcg32 substream r, the absent ones of lesion L from
- *    substream (L + 1) N + r, of seed (study seed) XOR "observe": independent classes.
+ *    the clinical count level (--counts, default 1); the additive terms are scaled by s
+ *    too.  Lesion L's present realisation r draws from pcg32 substream 2 L N + r, its
+ *    absent one from (2 L + 1) N + r, of seed (study seed) XOR "observe".
  *  - Every realisation is reconstructed with the study's OSEM settings (iterations,
  *    subsets, post-filter, attenuation, PSF, TOF) with one system model built once (its
  *    bins: every bin with expected counts in any class, so the sparse update stays exact),
@@ -23,14 +29,14 @@
  *    the lesion: NPW (estimated template) and CHO (6 Laguerre-Gauss channels), d', AUC
  *    (Mann-Whitney), percentile bootstrap 95 % CIs (1000 resamples, seed 1).
  *
- * Caveat (reported as mc_ratio = s): E0 and E1 are Monte Carlo estimates with their own
- * Poisson noise, s^2 E of variance against the realisations' s E.  The two classes come
- * from independent simulations, so their MC noise differs and appears to the observers as
- * a (spurious) mean difference: d' is trustworthy only for s << 1 (a simulation with many
- * more counts than the realisations).  At s >= 0.1 the result is flagged.
+ * What remains of the simulations' noise: the base's is shared by both classes (it still
+ * shapes the background texture, and realisations have counts only where the base has);
+ * the signal carries the lesion-only simulation's, reported per lesion as
+ * lesion_mc_ratio (= 1/O) and its largest as mc_ratio (flagged from 0.1).
  *
  * Writes /analysis/observer (image, lesion, observer, d_prime, d_prime_lo, d_prime_hi,
- * auc, auc_lo, auc_hi, realizations) by copy + rename (an earlier table is replaced; an
+ * auc, auc_lo, auc_hi, d2_unbiased, realizations, excess_sign, lesion_mc_ratio,
+ * lesion_counts, singles_share) by copy + rename (an earlier table is replaced; an
  * error leaves the file untouched).  Single MPI rank.
  */
 #ifndef MIST_ENGINE_OBSERVE_CMD_H

@@ -172,6 +172,32 @@ static mist_status read_time(hid_t f, pet_job *j, mist_error *err)
     return MIST_OK;
 }
 
+/* Where the scanner sat on the phantom (/pet/<scanner> scanner_axis, scanner_center_mm;
+ * absent in files from before scanner_pose: the identity): the LORs move into the
+ * phantom's frame, where the image and the mu-map live. */
+static mist_status read_pose(hid_t f, pet_job *j, mist_error *err)
+{
+    char *axis = NULL;
+    double c[3] = {0, 0, 0};
+    hid_t g = H5Gopen2(f, j->group, H5P_DEFAULT);
+    int has = g >= 0 && H5Aexists(g, "scanner_axis") > 0;
+    if (g >= 0)
+        H5Gclose(g);
+    if (!has)
+        return MIST_OK;
+    mist_status st = mist_h5in_attr_str(f, j->group, "scanner_axis", &axis, err);
+    if (!st)
+        st = mist_h5in_attr_double(f, j->group, "scanner_center_mm", c, 3, err);
+    int a = st ? -1 : !strcmp(axis, "x") ? 0 : !strcmp(axis, "y") ? 1 : !strcmp(axis, "z") ? 2 : -1;
+    if (!st && a < 0)
+        st = mist_error_set(err, MIST_ERR_INPUT, "%s scanner_axis = '%s': expected x, y or z",
+                            j->group, axis);
+    if (!st)
+        mist_pet_lors_set_pose(&j->lors, a, c);
+    free(axis);
+    return st;
+}
+
 /* The image grid (the phantom's extent at voxel_mm) and the mu-map on it
  * [1/mm]: each recon voxel the mean of the phantom voxels whose centres fall
  * in it, or the nearest phantom voxel where none does. */
@@ -345,7 +371,8 @@ static mist_status read_job(const char *in, const mist_study *s, pet_job *j, hid
             return st;
     }
     if ((st = read_mu(f, j, s->recon.voxel_mm, s->recon.attenuation, err)) ||
-        (st = mist_pet_lors_init(&j->lors, &j->sino, j->radius_mm, j->pitch_mm, err)))
+        (st = mist_pet_lors_init(&j->lors, &j->sino, j->radius_mm, j->pitch_mm, err)) ||
+        (st = read_pose(f, j, err)))
         return st;
     /* Sensitivity: T_eff x geometric efficiency, so x comes out in Bq/mm^3. */
     size_t n = (size_t)j->sino.n_planes * j->sino.n_radial;
@@ -627,8 +654,16 @@ mist_status mist_recon_file(const char *in, const char *out, const char *const *
         for (int k = 0; k < 3; k++)
             sum->n[k] = j.img.n[k];
         sum->voxel_mm = s.recon.voxel_mm;
-        for (size_t q = 0; q < model.n_subsets; q++)
+        size_t max_n = 0, nt = (size_t)model.tof.n_tof;
+        for (size_t q = 0; q < model.n_subsets; q++) {
             sum->bins += model.subsets[q].n;
+            sum->bins_data += model.subsets[q].n_data;
+            max_n = model.subsets[q].n > max_n ? model.subsets[q].n : max_n;
+        }
+        double per_bin = 4.0 + (double)nt * (model.subsets && model.subsets[0].a ? 12.0 : 8.0);
+        sum->model_MiB = (per_bin * (double)sum->bins + 4.0 * (double)nt * (double)max_n +
+                          4.0 * (double)(model.n_subsets + 2 + model.n_chunk_bufs) * (double)nv) /
+                         (1024.0 * 1024.0);
         sum->setup_s = t1 - t0;
         if (tm.last >= 1)
             sum->s_per_iteration = (tm.t[tm.last] - tm.t[0]) / tm.last;

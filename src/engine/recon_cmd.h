@@ -43,6 +43,11 @@ typedef struct mist_recon_summary {
     int n[3]; /**< image voxels x, y, z */
     double voxel_mm;
     size_t bins;            /**< sinogram bins this rank projects (crossing the image) */
+    size_t bins_data;       /**< ... of which hold counts (projected every iteration) */
+    double model_MiB;       /**< PET: the OSEM model's arrays on this rank (bin indices, y, m,
+                                 additive per bin; a sensitivity image per subset; image, back
+                                 projection, the largest subset's projections, the threads'
+                                 back projection buffers) */
     double setup_s;         /**< [s] reading, attenuation factors */
     double s_per_iteration; /**< [s] wall time of one full iteration (all subsets) */
     double memory_MiB;      /**< model + OSEM work space on this rank */

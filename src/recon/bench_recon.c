@@ -73,10 +73,11 @@ mist_status mist_bench_recon_pet(const mist_sino_geom *g, double radius_mm, doub
         for (size_t s = 0; s < r.n_subsets; s++)
             res->bins += r.subsets[s].n;
         /* bin index, y, m per bin (no additive term here; +4 bytes with one),
-         * a sensitivity image per subset, the image, its back projection and
+         * a sensitivity image per subset, the image, its back projection, the
+         * back projection buffers of the chunks of rays (recon/pet_recon.h) and
          * the largest subset's projections. */
-        double bytes =
-            12.0 * res->bins + (subsets + 2.0) * nv * 4.0 + 4.0 * (double)res->bins / subsets;
+        double bytes = 12.0 * res->bins + (subsets + 2.0 + (double)r.n_chunk_bufs) * nv * 4.0 +
+                       4.0 * (double)res->bins / subsets;
         res->memory_MiB = bytes / (1024.0 * 1024.0);
     }
     mist_pet_recon_free(&r);

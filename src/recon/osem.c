@@ -77,13 +77,17 @@ mist_status mist_osem_run_sens(const mist_osem_model *m, const float *sens, int 
     for (int it = 1; it <= iterations && !st; it++) {
         for (size_t s = 0; s < m->n_subsets && !st; s++) {
             mist_osem_subset sub = m->subset(m->ctx, s);
-            m->fwd(m->ctx, s, sub.n_data, img, proj);
-            for (size_t i = 0; i < sub.n_data; i++) {
-                float ybar = sub.m[i] * proj[i] + (sub.a ? sub.a[i] : 0.0f);
-                proj[i] = ybar > 0.0f ? sub.m[i] * sub.y[i] / ybar : 0.0f;
-            }
             memset(bp, 0, nv * sizeof *bp);
-            m->back(m->ctx, s, sub.n_data, proj, bp);
+            if (m->update) {
+                m->update(m->ctx, s, sub.n_data, img, bp);
+            } else {
+                m->fwd(m->ctx, s, sub.n_data, img, proj);
+                for (size_t i = 0; i < sub.n_data; i++) {
+                    float ybar = sub.m[i] * proj[i] + (sub.a ? sub.a[i] : 0.0f);
+                    proj[i] = ybar > 0.0f ? sub.m[i] * sub.y[i] / ybar : 0.0f;
+                }
+                m->back(m->ctx, s, sub.n_data, proj, bp);
+            }
             st = mist_osem_allreduce(bp, nv, err);
             const float *sv = sens + s * nv;
             for (size_t j = 0; j < nv && !st; j++)

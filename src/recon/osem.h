@@ -39,6 +39,10 @@ typedef struct mist_osem_model {
     void (*fwd)(void *ctx, size_t s, size_t n, const float *img, float *proj);
     /* img += A^T proj over the first n of this rank's bins of subset s */
     void (*back)(void *ctx, size_t s, size_t n, const float *proj, float *img);
+    /* Optional (NULL: fwd, the ratio, back): bp += A^T (m y / (m A img + a)) over the first n
+     * of this rank's bins of subset s (a ratio of 0 where m A img + a <= 0), each ray
+     * projected forward and back in one pass; the same result as the three steps. */
+    void (*update)(void *ctx, size_t s, size_t n, const float *img, float *bp);
 } mist_osem_model;
 
 /* Called once the subsets' sensitivity images are ready (iteration 0) and

@@ -8,7 +8,8 @@
 mist_status mist_pet_lors_init(mist_pet_lors *l, const mist_sino_geom *g, double radius_mm,
                                double pitch_mm, mist_error *err)
 {
-    *l = (mist_pet_lors){.n_planes = g->n_planes, .n_views = g->n_views, .n_radial = g->n_radial};
+    *l = (mist_pet_lors){
+        .n_planes = g->n_planes, .n_views = g->n_views, .n_radial = g->n_radial, .pose_axis = 2};
     size_t nvr = (size_t)g->n_views * g->n_radial;
     l->xy = malloc(4 * nvr * sizeof *l->xy);
     l->z = calloc(2 * (size_t)g->n_planes, sizeof *l->z);

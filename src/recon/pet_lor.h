@@ -15,6 +15,10 @@
  * it; with span > 1 those share one axial midpoint and differ in ring
  * difference, and the plane is projected along their mean LOR weighted by
  * their number (STIR's and CASToR's usual approximation for spanned data).
+ * These are scanner coordinates; a scanner placed on the phantom with a pose
+ * (io/study.h scanner_pose: x_s = R (x - center), R taking phantom axis
+ * pose_axis to the scanner's z) has its LOR ends returned in phantom
+ * coordinates x = R^T x_s + center, the frame of the image and the mu-map.
  */
 #ifndef MIST_RECON_PET_LOR_H
 #define MIST_RECON_PET_LOR_H
@@ -30,6 +34,8 @@ typedef struct mist_pet_lors {
     float *xy;     /**< [n_views * n_radial][4]: x1, y1, x2, y2 [mm] of the LOR's ends */
     float *z;      /**< [n_planes][2]: z1, z2 [mm] of the plane's mean LOR */
     float *weight; /**< [n_planes]: ring pairs in the plane */
+    int pose_axis;            /**< phantom axis along the scanner's z (0 x, 1 y, 2 z: identity) */
+    float pose_center_mm[3];  /**< [mm] phantom point at the scanner's centre */
 } mist_pet_lors;
 
 /* LORs of sinogram g (its TOF axis, if any, is ignored) for crystals at
@@ -37,6 +43,33 @@ typedef struct mist_pet_lors {
 mist_status mist_pet_lors_init(mist_pet_lors *l, const mist_sino_geom *g, double radius_mm,
                                double pitch_mm, mist_error *err);
 void mist_pet_lors_free(mist_pet_lors *l);
+
+/* Place the scanner on the phantom (after init; the default is the identity). */
+static inline void mist_pet_lors_set_pose(mist_pet_lors *l, int axis, const double center_mm[3])
+{
+    l->pose_axis = axis;
+    for (int i = 0; i < 3; i++)
+        l->pose_center_mm[i] = (float)center_mm[i];
+}
+
+/* Scanner coordinates s to phantom coordinates, in place (the inverse of the simulation's
+ * x_s = R (x - c): z identity, y (x, -z, y), x (y, z, x)). */
+static inline void mist_pet_lors_to_phantom(const mist_pet_lors *l, float p[3])
+{
+    float s0 = p[0], s1 = p[1], s2 = p[2];
+    switch (l->pose_axis) {
+    case 0:
+        p[0] = s2, p[1] = s0, p[2] = s1;
+        break;
+    case 1:
+        p[0] = s0, p[1] = s2, p[2] = -s1;
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < 3; i++)
+        p[i] += l->pose_center_mm[i];
+}
 
 /* Geometric sensitivity of every (plane, radial bin), eff[plane * n_radial +
  * radial] [mm^2]: the sum over the plane's ring pairs of
@@ -70,6 +103,11 @@ static inline void mist_pet_lor_ends(const mist_pet_lors *l, size_t bin, float p
     p2[0] = xy[2];
     p2[1] = xy[3];
     p2[2] = l->z[2 * plane + 1];
+    if (l->pose_axis != 2 || l->pose_center_mm[0] != 0.0f || l->pose_center_mm[1] != 0.0f ||
+        l->pose_center_mm[2] != 0.0f) {
+        mist_pet_lors_to_phantom(l, p1);
+        mist_pet_lors_to_phantom(l, p2);
+    }
 }
 
 #endif

@@ -14,24 +14,56 @@ static mist_osem_subset subset_of(void *ctx, size_t s)
         .n = p->n * nt, .n_data = p->n_data * nt, .y = p->y, .m = p->m, .a = p->a};
 }
 
-/* The thin drivers: one ray per bin of this rank's share of subset s. */
+/* Rays per chunk of a back projection: a call with fewer than two chunks' worth goes
+ * straight into the image, as one sequential sum. */
+#define CHUNK_RAYS 8192
+
+/* Chunks of a back projection of n rays: fixed by n alone (never by the thread count), so
+ * the float sums, and the image, are the same for any number of threads. */
+static size_t n_chunks(size_t n)
+{
+    size_t c = n / CHUNK_RAYS;
+    return c < 2 ? 1 : c > MIST_PET_RECON_CHUNKS ? MIST_PET_RECON_CHUNKS : c;
+}
+
+/* The thin drivers: one ray per bin of this rank's share of subset s.  The rays are
+ * independent, so the forward projection runs them on all threads (OpenMP) with the same
+ * result; the back projection sums each chunk of rays into its own buffer and then the
+ * buffers into the image voxel by voxel, in chunk order. */
 static void fwd(void *ctx, size_t s, size_t n, const float *img, float *proj)
 {
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
-    float p1[3], p2[3];
     if (r->psf_fwhm_mm > 0) {
         memcpy(r->work, img, mist_img_count(&r->img) * sizeof *img);
         mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
         img = r->work;
     }
     size_t nt = (size_t)r->tof.n_tof;
-    for (size_t i = 0; i < n / nt; i++) {
+    long nr = (long)(n / nt);
+#pragma omp parallel for schedule(dynamic, 256) if (nr > 4096)
+    for (long i = 0; i < nr; i++) {
+        float p1[3], p2[3];
         mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
         if (nt > 1)
-            mist_joseph3d_tof_fwd_ray(&r->img, img, p1, p2, &r->tof, proj + i * nt);
+            mist_joseph3d_tof_fwd_ray(&r->img, img, p1, p2, &r->tof, proj + (size_t)i * nt);
         else
             proj[i] = mist_joseph3d_fwd_ray(&r->img, img, p1, p2);
+    }
+}
+
+/* Rays i0 <= i < i1 of subset p added into out, in order. */
+static void back_rays(const mist_pet_recon *r, const mist_pet_subset *p, size_t i0, size_t i1,
+                      const float *proj, float *out)
+{
+    size_t nt = (size_t)r->tof.n_tof;
+    float p1[3], p2[3];
+    for (size_t i = i0; i < i1; i++) {
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        if (nt > 1)
+            mist_joseph3d_tof_back_ray(&r->img, out, p1, p2, &r->tof, proj + i * nt);
+        else
+            mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
     }
 }
 
@@ -39,24 +71,93 @@ static void back(void *ctx, size_t s, size_t n, const float *proj, float *img)
 {
     const mist_pet_recon *r = ctx;
     const mist_pet_subset *p = &r->subsets[s];
-    float p1[3], p2[3], *out = img;
+    float *out = img;
     size_t nv = mist_img_count(&r->img);
     if (r->psf_fwhm_mm > 0) {
         memset(r->work, 0, nv * sizeof *r->work);
         out = r->work;
     }
-    size_t nt = (size_t)r->tof.n_tof;
-    for (size_t i = 0; i < n / nt; i++) {
-        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
-        if (nt > 1)
-            mist_joseph3d_tof_back_ray(&r->img, out, p1, p2, &r->tof, proj + i * nt);
-        else
-            mist_joseph3d_back_ray(&r->img, out, p1, p2, proj[i]);
+    size_t nr = n / (size_t)r->tof.n_tof, nc = n_chunks(nr);
+    if (nc > r->n_chunk_bufs)
+        nc = 1; /* no buffers (they were not needed at set-up) */
+    if (nc <= 1) {
+        back_rays(r, p, 0, nr, proj, out);
+    } else {
+        float *buf = r->chunk_bufs;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long c = 0; c < (long)nc; c++) {
+            float *b = buf + (size_t)c * nv;
+            memset(b, 0, nv * sizeof *b);
+            back_rays(r, p, nr * (size_t)c / nc, nr * (size_t)(c + 1) / nc, proj, b);
+        }
+#pragma omp parallel for schedule(static)
+        for (long j = 0; j < (long)nv; j++) {
+            float v = out[j];
+            for (size_t c = 0; c < nc; c++)
+                v += buf[c * nv + (size_t)j];
+            out[j] = v;
+        }
     }
     if (r->psf_fwhm_mm > 0) {
         mist_gauss_psf(&r->img, r->work, r->line, r->psf_fwhm_mm);
         for (size_t j = 0; j < nv; j++)
             img[j] += r->work[j];
+    }
+}
+
+/* OSEM's update along ray i of subset p: forward, the ratio per TOF bin, back into out. */
+static void ray_update(const mist_pet_recon *r, const mist_pet_subset *p, size_t i,
+                       const float *img, float *out)
+{
+    size_t nt = (size_t)r->tof.n_tof;
+    float p1[3], p2[3];
+    mist_joseph_ray ray;
+    mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+    if (!mist_joseph3d_ray_init(&r->img, p1, p2, &ray))
+        return; /* samples no voxel: nothing to add */
+    const float *y = p->y + i * nt, *m = p->m + i * nt, *a = p->a ? p->a + i * nt : NULL;
+    if (nt > 1) {
+        float t[MIST_TOF_MAX_BINS];
+        mist_joseph3d_ray_tof_fwd(&ray, &r->tof, img, t);
+        for (size_t k = 0; k < nt; k++) {
+            float ybar = m[k] * t[k] + (a ? a[k] : 0.0f);
+            t[k] = ybar > 0.0f ? m[k] * y[k] / ybar : 0.0f;
+        }
+        mist_joseph3d_ray_tof_back(&ray, &r->tof, out, t);
+    } else {
+        float ybar = m[0] * mist_joseph3d_ray_fwd(&ray, img) + (a ? a[0] : 0.0f);
+        mist_joseph3d_ray_back(&ray, out, ybar > 0.0f ? m[0] * y[0] / ybar : 0.0f);
+    }
+}
+
+/* The fused update (no PSF model): chunks of rays as in back(). */
+static void update(void *ctx, size_t s, size_t n, const float *img, float *bp)
+{
+    const mist_pet_recon *r = ctx;
+    const mist_pet_subset *p = &r->subsets[s];
+    size_t nv = mist_img_count(&r->img);
+    size_t nr = n / (size_t)r->tof.n_tof, nc = n_chunks(nr);
+    if (nc > r->n_chunk_bufs)
+        nc = 1;
+    if (nc <= 1) {
+        for (size_t i = 0; i < nr; i++)
+            ray_update(r, p, i, img, bp);
+        return;
+    }
+    float *buf = r->chunk_bufs;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long c = 0; c < (long)nc; c++) {
+        float *b = buf + (size_t)c * nv;
+        memset(b, 0, nv * sizeof *b);
+        for (size_t i = nr * (size_t)c / nc; i < nr * (size_t)(c + 1) / nc; i++)
+            ray_update(r, p, i, img, b);
+    }
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < (long)nv; j++) {
+        float v = bp[j];
+        for (size_t c = 0; c < nc; c++)
+            v += buf[c * nv + (size_t)j];
+        bp[j] = v;
     }
 }
 
@@ -67,7 +168,8 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r)
                              .ctx = r,
                              .subset = subset_of,
                              .fwd = fwd,
-                             .back = back};
+                             .back = back,
+                             .update = r->psf_fwhm_mm > 0 ? NULL : update};
 }
 
 /* 1 if LOR b has counts in some TOF bin. */
@@ -110,12 +212,15 @@ static uint8_t *bins_in_use(const mist_pet_recon_input *in)
     const mist_pet_lors *l = in->lors;
     size_t nb = mist_pet_lors_count(l), nvr = (size_t)l->n_views * l->n_radial;
     uint8_t *use = malloc(nb ? nb : 1);
-    float p1[3], p2[3];
-    for (size_t b = 0; use && b < nb; b++) {
+    if (!use)
+        return NULL;
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < (long)nb; b++) {
+        float p1[3], p2[3];
         use[b] = 0;
-        if (!(l->weight[b / nvr] > 0) || (in->norm && !(in->norm[b] > 0)))
+        if (!(l->weight[(size_t)b / nvr] > 0) || (in->norm && !(in->norm[b] > 0)))
             continue;
-        mist_pet_lor_ends(l, b, p1, p2);
+        mist_pet_lor_ends(l, (size_t)b, p1, p2);
         use[b] = (uint8_t)mist_joseph3d_ray_hits(&in->img, p1, p2);
     }
     return use;
@@ -203,8 +308,10 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
             mist_pet_recon_free(r);
             return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the OSEM subsets");
         }
-        float p1[3], p2[3];
-        for (size_t i = 0; i < p->n; i++) {
+#pragma omp parallel for schedule(dynamic, 1024)
+        for (long ii = 0; ii < (long)p->n; ii++) {
+            size_t i = (size_t)ii;
+            float p1[3], p2[3];
             uint32_t b = p->bin[i];
             size_t plane = b / ((size_t)in->lors->n_views * in->lors->n_radial);
             double w = in->sens ? in->sens[plane * in->lors->n_radial + b % in->lors->n_radial]
@@ -223,6 +330,21 @@ mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *i
         }
     }
     free(use);
+    size_t max_chunks = 1;
+    for (size_t s = 0; s < in->n_subsets; s++) {
+        size_t c = n_chunks(r->subsets[s].n);
+        max_chunks = c > max_chunks ? c : max_chunks;
+    }
+    if (max_chunks > 1) {
+        r->chunk_bufs = malloc(max_chunks * mist_img_count(&in->img) * sizeof *r->chunk_bufs);
+        if (!r->chunk_bufs) {
+            mist_pet_recon_free(r);
+            return mist_error_set(err, MIST_ERR_NOMEM,
+                                  "out of memory for the back projection buffers (%zu images)",
+                                  max_chunks);
+        }
+        r->n_chunk_bufs = max_chunks;
+    }
     return MIST_OK;
 }
 
@@ -237,6 +359,7 @@ void mist_pet_recon_free(mist_pet_recon *r)
     free(r->subsets);
     free(r->work);
     free(r->line);
+    free(r->chunk_bufs);
     *r = (mist_pet_recon){0};
 }
 

@@ -19,6 +19,19 @@
  * others carry no information about x); of each subset's bins with counts,
  * and of those without, rank r of R keeps the r-th of R contiguous shares
  * (MPI split of the rays), those with counts first.
+ *
+ * Threads (OpenMP, OMP_NUM_THREADS; one when built without OpenMP): the rays of a forward
+ * projection, the attenuation factors and the LOR checks of the set-up are shared out over
+ * the threads, each ray computed alone, so the result does not depend on the thread count.
+ * A back projection of n rays is cut into min(16, n / 8192) chunks of consecutive rays (at
+ * least two, or one when n < 16384: then straight into the image), each summed into
+ * its own image buffer and the buffers then added voxel by voxel in chunk order: the chunks
+ * depend on n alone, so the image is bit-identical for any number of threads.  Memory: one
+ * image per chunk (16 x 4 bytes per voxel at most).
+ *
+ * Without a PSF model the model hands OSEM a fused update (recon/osem.h): each ray is set up
+ * once and projected forward, its ratio m y / (m A x + a) taken and projected back at once
+ * (its voxels still in cache), with the same image as the three separate steps.
  */
 #ifndef MIST_RECON_PET_RECON_H
 #define MIST_RECON_PET_RECON_H
@@ -62,7 +75,12 @@ typedef struct mist_pet_recon {
     double psf_fwhm_mm;       /**< [mm] resolution model: A G instead of A (0: none) */
     mist_tof tof;             /**< n_tof >= 1 */
     float *work, *line;       /**< [voxels], [longest axis]: PSF scratch */
+    float *chunk_bufs;        /**< [n_chunk_bufs][voxels]: back projection per chunk of rays */
+    size_t n_chunk_bufs;
 } mist_pet_recon;
+
+/* Most chunks a back projection is cut into (and image buffers the model holds for them). */
+#define MIST_PET_RECON_CHUNKS 16
 
 /* Set up the model (computes the attenuation factors of this rank's bins). */
 mist_status mist_pet_recon_init(mist_pet_recon *r, const mist_pet_recon_input *in, mist_error *err);

@@ -2,17 +2,7 @@
 
 #include <math.h>
 
-/* A ray in the image's voxel-index coordinates: planes i = i0 .. i1 normal to
- * the principal axis d; in plane i the ray is at (ca + i ka, cb + i kb) along
- * the other two axes a and b; each sample weighs w [mm]. */
-typedef struct joseph_ray {
-    int i0, i1;
-    int na, nb;
-    size_t sd, sa, sb; /* strides of axes d, a, b in the image array */
-    double ca, ka, cb, kb;
-    float w;
-    double t0, dt, len; /* ray parameter t = t0 + i dt of plane i (p1 at 0, p2 at 1), |p2 - p1| */
-} joseph_ray;
+typedef mist_joseph_ray joseph_ray;
 
 /* Narrow [*lo, *hi] (plane indices) to where c + i k lies in (-1, n). */
 static void clip_axis(double c, double k, int n, double *lo, double *hi)
@@ -32,6 +22,37 @@ static void clip_axis(double c, double k, int n, double *lo, double *hi)
         *lo = e1;
     if (e2 < *hi)
         *hi = e2;
+}
+
+/* 1 if all four taps of plane i lie inside the image. */
+static inline int interior(const joseph_ray *r, int i)
+{
+    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+    return ua >= 0.0 && ua < r->na - 1 && ub >= 0.0 && ub < r->nb - 1;
+}
+
+/* The interior run [j0, j1] of planes whose taps are all inside (where 0 <= u < n - 1 along
+ * a and b; a contiguous run, the ray being straight); j0 > j1 when there is none. */
+static void interior_run(joseph_ray *r)
+{
+    double lo = r->i0, hi = r->i1;
+    clip_axis(r->ca - 1.0, r->ka, r->na - 2, &lo, &hi); /* u - 1 in (-1, n - 2): u in (0, n-1), */
+    clip_axis(r->cb - 1.0, r->kb, r->nb - 2, &lo, &hi); /* trimmed exactly below */
+    int j0 = r->i0, j1 = r->i0 - 1;
+    if (lo <= hi) {
+        j0 = (int)ceil(lo);
+        j1 = (int)floor(hi);
+        while (j0 <= j1 && !interior(r, j0))
+            j0++;
+        while (j1 >= j0 && !interior(r, j1))
+            j1--;
+    }
+    if (j0 > j1) { /* no interior run: every plane is an edge plane */
+        j0 = r->i1 + 1;
+        j1 = r->i1;
+    }
+    r->j0 = j0;
+    r->j1 = j1;
 }
 
 /* Set up ray p1 -> p2; returns 0 when it samples no voxel. */
@@ -78,7 +99,10 @@ static int ray_setup(const mist_img_geom *g, const float p1[3], const float p2[3
         return 0;
     r->i0 = (int)ceil(lo);
     r->i1 = (int)floor(hi);
-    return r->i0 <= r->i1;
+    if (r->i0 > r->i1)
+        return 0;
+    interior_run(r);
+    return 1;
 }
 
 /* One plane of the ray at the image's edge: only the taps inside count. */
@@ -103,13 +127,6 @@ static inline float edge_plane(const joseph_ray *r, int i, const float *img_in, 
     return sum;
 }
 
-/* 1 if all four taps of plane i lie inside the image. */
-static inline int interior(const joseph_ray *r, int i)
-{
-    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
-    return ua >= 0.0 && ua < r->na - 1 && ub >= 0.0 && ub < r->nb - 1;
-}
-
 /* The one per-ray worker: back = 0 returns the weighted sum of img_in along
  * the ray; back = 1 adds value times the same weights into img_out.  The
  * planes whose taps are all inside (a contiguous run, the ray being straight)
@@ -119,23 +136,7 @@ static inline float joseph_ray_walk(const joseph_ray *r, const float *img_in, fl
                                     float value, int back)
 {
     float sum = 0.0f, v = value * r->w;
-    /* The interior run [j0, j1]: where 0 <= u < n - 1 along a and b. */
-    double lo = r->i0, hi = r->i1;
-    clip_axis(r->ca - 1.0, r->ka, r->na - 2, &lo, &hi); /* u - 1 in (-1, n - 2): u in (0, n-1), */
-    clip_axis(r->cb - 1.0, r->kb, r->nb - 2, &lo, &hi); /* trimmed exactly below */
-    int j0 = r->i0, j1 = r->i0 - 1;
-    if (lo <= hi) {
-        j0 = (int)ceil(lo);
-        j1 = (int)floor(hi);
-        while (j0 <= j1 && !interior(r, j0))
-            j0++;
-        while (j1 >= j0 && !interior(r, j1))
-            j1--;
-    }
-    if (j0 > j1) { /* no interior run: every plane is an edge plane */
-        j0 = r->i1 + 1;
-        j1 = r->i1;
-    }
+    const int j0 = r->j0, j1 = r->j1; /* the interior run (ray_setup) */
     for (int i = r->i0; i < j0; i++)
         sum += edge_plane(r, i, img_in, img_out, v, back);
     const float ka = (float)r->ka, kb = (float)r->kb;
@@ -286,4 +287,33 @@ mist_img_geom mist_img_geom_cover(const size_t n[3], const double vox_mm[3],
         g.origin_mm[k] = (float)(centre - 0.5 * (g.n[k] - 1) * voxel_mm);
     }
     return g;
+}
+
+int mist_joseph3d_ray_init(const mist_img_geom *g, const float p1[3], const float p2[3],
+                           mist_joseph_ray *r)
+{
+    return ray_setup(g, p1, p2, r);
+}
+
+float mist_joseph3d_ray_fwd(const mist_joseph_ray *r, const float *img)
+{
+    return joseph_ray_walk(r, img, NULL, 0.0f, 0);
+}
+
+void mist_joseph3d_ray_back(const mist_joseph_ray *r, float *img, float value)
+{
+    if (value != 0.0f)
+        joseph_ray_walk(r, NULL, img, value, 1);
+}
+
+void mist_joseph3d_ray_tof_fwd(const mist_joseph_ray *r, const mist_tof *tof, const float *img,
+                               float *proj)
+{
+    joseph_tof_walk(r, tof, img, NULL, NULL, proj, 0);
+}
+
+void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, float *img,
+                                const float *proj)
+{
+    joseph_tof_walk(r, tof, NULL, img, proj, NULL, 1);
 }

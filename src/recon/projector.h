@@ -71,6 +71,31 @@ void mist_joseph3d_tof_fwd_ray(const mist_img_geom *g, const float *img, const f
 void mist_joseph3d_tof_back_ray(const mist_img_geom *g, float *img, const float p1[3],
                                 const float p2[3], const mist_tof *tof, const float *proj);
 
+/* A ray set up once for several passes (a forward projection, then a back projection of
+ * the ratio it gives: OSEM's update of one ray), so that the set-up is not paid twice.  In
+ * the image's voxel-index coordinates: planes i = i0 .. i1 normal to the principal axis d,
+ * the ray at (ca + i ka, cb + i kb) along the other two axes a and b in plane i, each sample
+ * of weight w [mm]; planes j0 .. j1 have all four taps inside the image. */
+typedef struct mist_joseph_ray {
+    int i0, i1, j0, j1;
+    int na, nb;
+    size_t sd, sa, sb; /* strides of axes d, a, b in the image array */
+    double ca, ka, cb, kb;
+    float w;
+    double t0, dt, len; /* ray parameter t = t0 + i dt of plane i (p1 at 0, p2 at 1), |p2 - p1| */
+} mist_joseph_ray;
+
+/* Set up ray p1 -> p2 on grid g; 0 when it samples no voxel (then do not use r). */
+int mist_joseph3d_ray_init(const mist_img_geom *g, const float p1[3], const float p2[3],
+                           mist_joseph_ray *r);
+/* The same as mist_joseph3d_fwd_ray / _back_ray / the TOF pair, on a set-up ray. */
+float mist_joseph3d_ray_fwd(const mist_joseph_ray *r, const float *img);
+void mist_joseph3d_ray_back(const mist_joseph_ray *r, float *img, float value);
+void mist_joseph3d_ray_tof_fwd(const mist_joseph_ray *r, const mist_tof *tof, const float *img,
+                               float *proj);
+void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, float *img,
+                                const float *proj);
+
 /* Drivers over n rays: xstart, xend [3 * n] (x, y, z of each ray's ends, mm);
  * fwd writes proj[n]; back adds proj[r] times ray r into img. */
 void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xstart,

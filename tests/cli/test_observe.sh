@@ -15,9 +15,13 @@
 #  (c) the same file and seed give the identical table; mc_ratio is the lesion-only
 #      simulation's (1 / analysis.lesion_oversample);
 #  (d) shared noise: at 10 x the simulated counts (where the simulation's own noise
-#      dominates: the old method, independent lesion-absent data, gave tiny an NPW
-#      d' of 5.5 [4.3, 8.7] and a CHO d'^2 of 5.4 at N = 12), tiny's CHO bias-corrected
-#      d'^2 passes the same null test at N = 30 (its true d' is about 0.3);
+#      dominates), tiny's CHO bias-corrected d'^2 passes the same null test at N = 30
+#      (its true d' is about 0.3).  This does not reliably fail for the old method
+#      (lesion-absent data from a second simulation): that simulation reuses the seed,
+#      so it shares the present run's random numbers until the first decay the lesion
+#      changes, and how much it shares varies -- the old method gave tiny a CHO d'^2 of
+#      5.4 (N = 12, before the cold lesion joined this study) but 0.76 (N = 30, p 0.013,
+#      passing) on this study;
 #  and refused input leaves the file untouched.
 #   test_observe.sh MIST SOURCE_DIR
 set -euo pipefail
@@ -103,8 +107,26 @@ assert abs(t1.attrs["mc_ratio"] - 0.05) < 1e-9 and abs(t1.attrs["count_scale"] -
 names = set(t1.dtype.names)
 for c in ("image", "lesion", "observer", "d_prime", "d_prime_lo", "d_prime_hi", "auc", "auc_lo",
           "auc_hi", "realizations", "excess_sign", "lesion_mc_ratio", "lesion_counts",
-          "singles_share"):
+          "singles_share", "in_field"):
     assert c in names, c
+assert all(r["in_field"] == 1 for r in a["observer"])
 print(json.dumps(a["observer"][:2]))
+PY
+
+# (e) The scanner moved 135 mm along its axis (its 200 mm field covers z 35..235 mm, the
+# lesions sit at z = 0): no lesion is in the field, so none can be seen: every row is
+# d' 0 [0, 0], AUC 0.5 [0.5, 0.5], in_field 0, and no realisation is reconstructed.
+"$MIST" simulate "$SRC/tests/data/study_observe.yaml" -o "$TMP/far.h5" --quiet \
+  --set 'scanner_pose={axis: z, center_mm: [0, 0, 135]}'
+"$MIST" observe "$TMP/far.h5" --set analysis.realizations=5 --json --quiet > "$TMP/far.json"
+/usr/bin/python3 - "$TMP/far.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["observer"]
+assert len(rows) == 10, rows
+for r in rows:
+    assert r["in_field"] == 0 and r["realizations"] == 0, r
+    assert (r["d_prime"], r["d_prime_lo"], r["d_prime_hi"]) == (0, 0, 0), r
+    assert (r["auc"], r["auc_lo"], r["auc_hi"]) == (0.5, 0.5, 0.5), r
+print("outside the field: every lesion d' 0, AUC 0.5")
 PY
 echo "observe ok"

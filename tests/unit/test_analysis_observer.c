@@ -191,6 +191,36 @@ Test(analysis_observer, bootstrap_intervals_cover_the_truth)
     cr_expect((double)cover_a / REPS >= lo, "AUC coverage %d/%d", cover_a, REPS);
 }
 
+/* The NPW with its estimated (left-one-out) template, on signal-free white-noise images:
+ * the true d' is 0, and the bootstrap interval must cover it at its level.  The interval
+ * re-estimates the template on every resample; holding it fixed (resampling only the
+ * statistics) leaves out the template's own noise and under-covers. */
+Test(analysis_observer, npw_estimated_template_interval_covers_zero_without_signal)
+{
+    enum { NPIX = 16, N = 20, REPS = 200 };
+    static float g0[N * NPIX], g1[N * NPIX];
+    mist_rng r;
+    mist_rng_seed(&r, 11, 5);
+    mist_observer_opts o = {.bootstrap = 400, .ci_level = 0.95, .seed = 1};
+    int cover = 0;
+    for (int rep = 0; rep < REPS; rep++) {
+        for (int i = 0; i < N * NPIX; i++) {
+            g0[i] = (float)(10.0 + mist_rng_normal(&r));
+            g1[i] = (float)(10.0 + mist_rng_normal(&r));
+        }
+        mist_observer_result res;
+        mist_error err;
+        o.seed = (uint64_t)rep + 1000;
+        cr_assert_eq(mist_observer_npw(g0, N, g1, N, NPIX, NULL, &o, &res, &err), MIST_OK, "%s",
+                     err.msg);
+        cover += res.d_prime_ci[0] <= 0.0 && 0.0 <= res.d_prime_ci[1];
+    }
+    /* Binomial SD of the coverage: sqrt(0.95 * 0.05 / 200) = 0.015; 4 SD below 0.95. */
+    double lo = 0.95 - 4 * sqrt(0.95 * 0.05 / REPS);
+    cr_log_info("NPW null interval coverage %d/%d (bound %.3f)", cover, REPS, lo);
+    cr_expect((double)cover / REPS >= lo, "coverage %d/%d below %.3f", cover, REPS, lo);
+}
+
 Test(analysis_observer, laguerre_gauss_channels_are_orthonormal)
 {
     enum { NX = 160, NC = 6 };

@@ -5,6 +5,10 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "core/rng.h"
 #include "recon/filter.h"
@@ -233,6 +237,66 @@ Test(pet_recon, ranks_share_the_rays_of_each_subset)
     free(ones);
     free(b1);
     free(b2);
+    fixture_free(&f);
+}
+
+/* MLEM (2 iterations, 1 subset: 16 chunks of rays per back projection) of noiseless data
+ * with `threads` threads (ignored without OpenMP); the image in out; fused = 0 runs OSEM's
+ * three separate steps (forward, ratio, back) instead of the model's fused update. */
+static void mlem_with_threads(const fixture *f, int threads, int fused, float *out)
+{
+#ifdef _OPENMP
+    int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+    size_t nb = mist_pet_lors_count(&f->l), nv = mist_img_count(&f->img);
+    float *y = malloc(nb * sizeof *y);
+    mist_pet_forward(&f->l, &f->img, f->x, f->mu, NULL, y);
+    mist_pet_recon r;
+    mist_error err;
+    mist_pet_recon_input in = {.lors = &f->l, .img = f->img, .prompts = y, .mu_mm = f->mu,
+                               .n_subsets = 1, .rank = 0, .n_ranks = 1};
+    cr_assert_eq(mist_pet_recon_init(&r, &in, &err), MIST_OK, "%s", err.msg);
+    cr_assert_gt(r.n_chunk_bufs, 2, "the back projection should be cut into chunks");
+    mist_osem_model m = mist_pet_recon_model(&r);
+    cr_assert_not_null(m.update);
+    if (!fused)
+        m.update = NULL;
+    for (size_t i = 0; i < nv; i++)
+        out[i] = 1.0f;
+    cr_assert_eq(mist_osem_run(&m, 2, out, NULL, NULL, &err), MIST_OK, "%s", err.msg);
+    mist_pet_recon_free(&r);
+    free(y);
+#ifdef _OPENMP
+    omp_set_num_threads(before);
+#endif
+}
+
+Test(pet_recon, image_is_the_same_for_any_thread_count)
+{
+    /* The rays are shared over threads, and the back projection's chunks are fixed by the
+     * ray count alone: 1, 2 and 3 threads give bit-identical images, and so does OSEM's
+     * forward - ratio - back sequence instead of the fused update. */
+    fixture f;
+    fixture_init(&f);
+    size_t nv = mist_img_count(&f.img);
+    float *a = malloc(nv * sizeof *a), *b = malloc(nv * sizeof *b);
+    mlem_with_threads(&f, 1, 1, a);
+    for (int t = 2; t <= 3; t++) {
+        mlem_with_threads(&f, t, 1, b);
+        cr_assert(memcmp(a, b, nv * sizeof *a) == 0, "%d threads: a different image", t);
+    }
+    /* The fused update gives the image of the three separate steps. */
+    mlem_with_threads(&f, 2, 0, b);
+    cr_assert(memcmp(a, b, nv * sizeof *a) == 0, "fused update: a different image");
+    double sum = 0;
+    for (size_t i = 0; i < nv; i++)
+        sum += a[i];
+    cr_assert_gt(sum, 0.0);
+    free(a);
+    free(b);
     fixture_free(&f);
 }
 
