@@ -89,8 +89,11 @@ def series(rows, x_axis, others, metric, ci=False):
         means = [float(np.mean([v[0] for v in by_x[x]])) for x in xs]
         if ci and all(len(by_x[x]) == 1 and by_x[x][0][1] is not None
                       and by_x[x][0][2] is not None for x in xs):
-            err = np.array([[m - by_x[x][0][1] for m, x in zip(means, xs)],
-                            [by_x[x][0][2] - m for m, x in zip(means, xs)]])
+            # A point estimate may lie outside its bootstrap percentile interval (small
+            # samples): the bar then starts at the estimate on that side (matplotlib refuses
+            # negative lengths).
+            err = np.clip(np.array([[m - by_x[x][0][1] for m, x in zip(means, xs)],
+                                    [by_x[x][0][2] - m for m, x in zip(means, xs)]]), 0.0, None)
         else:
             err = [float(np.std([v[0] for v in by_x[x]], ddof=1)) if len(by_x[x]) > 1 else 0.0
                    for x in xs]

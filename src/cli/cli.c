@@ -40,6 +40,7 @@ static const opt_spec OPTIONS[] = {
     {"nifti", 0, "PREFIX", "also export NIfTI files PREFIX_*.nii (phantom: labels, density; recon: image)"},
     {"interfile", 0, "PREFIX", "also export the sinograms of the model as Interfile PREFIX_*.hs/.s (STIR keys)"},
     {"counts", 0, "F", "observe: realisations at F x the clinical count level (default 1)"},
+    {"only", 0, "PREFIX", "bench: only the figures whose name starts with PREFIX (e.g. transport.511, emission)"},
     {"help", 'h', NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
@@ -54,6 +55,7 @@ static const char *const O_BASIS[] = {"output", "set", "seed", "quiet", "help", 
 static const char *const O_SWEEP[] = {"output", "resume", "point", "collect", "dry-run",
                                       "quiet",  "help",   NULL};
 static const char *const O_VALIDATE[] = {"quick", "json", "help", NULL};
+static const char *const O_BENCH[] = {"json", "only", "help", NULL};
 static const char *const O_HELP[] = {"help", NULL};
 
 static const cmd_spec COMMANDS[] = {
@@ -129,7 +131,8 @@ static const cmd_spec COMMANDS[] = {
      "Each row: quantity, expected (analytic or published), simulated, deviation in\n"
      "standard errors, pass/fail.  Exit code 1 if any check fails.",
      0, 0, O_VALIDATE},
-    {"bench", "[--json]", "throughput figures of the kernels on this machine", NULL, 0, 0, O_JSON},
+    {"bench", "[--json] [--only PREFIX]", "throughput figures of the kernels on this machine", NULL, 0, 0,
+     O_BENCH},
     {"help", "[COMMAND]", "show help for mist or for one command", NULL, 0, 1, O_HELP},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
@@ -259,6 +262,8 @@ static int parse_args(const cmd_spec *c, int argc, char **argv, int first, mist_
                 a->interfile = value;
             else if (!strcmp(o->name, "counts"))
                 a->counts = value;
+            else if (!strcmp(o->name, "only"))
+                a->only = value;
             else if (!strcmp(o->name, "quiet"))
                 a->quiet = 1;
             else if (!strcmp(o->name, "json"))

@@ -69,25 +69,6 @@ double mist_rng_normal(mist_rng *rng)
     return u * sqrt(-2.0 * log(s) / s);
 }
 
-void mist_rng_isotropic(mist_rng *rng, double dir[3])
-{
-    /* Marsaglia's method (Ann Math Stat 43:645, 1972): a point (x, y) uniform
-     * in the unit disk gives the unit vector (2x sqrt(1-s), 2y sqrt(1-s), 1-2s),
-     * s = x^2 + y^2 -- uniform on the sphere, with no trigonometric call.
-     * Each coordinate is a 32-bit uniform in (-1, 1); pi/4 of the pairs are kept. */
-    const double scale = 2.0 / 4294967296.0;
-    double x, y, s;
-    do {
-        x = ((double)mist_rng_u32(rng) + 0.5) * scale - 1.0;
-        y = ((double)mist_rng_u32(rng) + 0.5) * scale - 1.0;
-        s = x * x + y * y;
-    } while (s >= 1.0);
-    double f = 2.0 * sqrt(1.0 - s);
-    dir[0] = x * f;
-    dir[1] = y * f;
-    dir[2] = 1.0 - 2.0 * s;
-}
-
 static uint64_t poisson_inversion(mist_rng *rng, double mean)
 {
     /* Sequential search of the CDF; expected mean+1 steps. */

@@ -288,7 +288,20 @@ static mist_status bench_recon_study(mist_bench_figure *f, const char *name, con
     return st;
 }
 
-int mist_bench_command(int json)
+/* Whether figure `name` runs under --only `only` (NULL: all): its name starts with it. */
+static int want(const char *only, const char *name)
+{
+    return !only || !strncmp(name, only, strlen(only));
+}
+
+/* Whether a group of figures whose names start with `group` may hold one that runs. */
+static int want_group(const char *only, const char *group)
+{
+    size_t n = strlen(only ? only : ""), g = strlen(group);
+    return !only || !strncmp(group, only, n < g ? n : g);
+}
+
+int mist_bench_command(int json, const char *only)
 {
     if (mist_mpi_world().rank != 0)
         return 0;
@@ -298,34 +311,44 @@ int mist_bench_command(int json)
     rc.rng = mist_rng_substream(1u, 0u);
     rc.sink = 0;
 
-    f[nf] = (mist_bench_figure){"rng.uniform", "numbers/s", 0, 0,
-                                "53-bit uniform doubles from pcg32, one core"};
-    f[nf].value = mist_bench_median_rate(bench_uniform, &rc, 20000000, 5, &f[nf].spread);
-    nf++;
-    f[nf] = (mist_bench_figure){"rng.isotropic", "directions/s", 0, 0,
-                                "isotropic unit vectors, one core"};
-    f[nf].value = mist_bench_median_rate(bench_isotropic, &rc, 10000000, 5, &f[nf].spread);
-    nf++;
-
-    acq_ctx ac;
-    memset(&ac, 0, sizeof ac);
-    mist_error err;
-    /* A Ga-68 frame, 2 h after injection, ~1e6 decays per batch. */
-    if (mist_acquisition_init(&ac.acq, mist_nuclide_find("Ga-68"), 1.0e9, 7200.0, 600.0, 0.01, 1000, 1.0, &ac.t,
-                              &err) ||
-        mist_tallies_alloc(&ac.t, &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "rng.uniform")) {
+        f[nf] = (mist_bench_figure){"rng.uniform", "numbers/s", 0, 0,
+                                    "53-bit uniform doubles from pcg32, one core"};
+        f[nf].value = mist_bench_median_rate(bench_uniform, &rc, 20000000, 5, &f[nf].spread);
+        nf++;
     }
-    f[nf] = (mist_bench_figure){"acquisition.decays", "decays/s", 0, 0,
-                                "decay counts and times of a Ga-68 frame, one core"};
-    f[nf].value = mist_bench_median_rate(bench_acquisition, &ac, 20000000, 5, &f[nf].spread);
-    nf++;
-    mist_tallies_free(&ac.t);
+    if (want(only, "rng.isotropic")) {
+        f[nf] = (mist_bench_figure){"rng.isotropic", "directions/s", 0, 0,
+                                    "isotropic unit vectors, one core"};
+        f[nf].value = mist_bench_median_rate(bench_isotropic, &rc, 10000000, 5, &f[nf].spread);
+        nf++;
+    }
+
+    mist_error err;
+    if (want(only, "acquisition.decays")) {
+        acq_ctx ac;
+        memset(&ac, 0, sizeof ac);
+        /* A Ga-68 frame, 2 h after injection, ~1e6 decays per batch. */
+        if (mist_acquisition_init(&ac.acq, mist_nuclide_find("Ga-68"), 1.0e9, 7200.0, 600.0, 0.01, 1000, 1.0, &ac.t,
+                                  &err) ||
+            mist_tallies_alloc(&ac.t, &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        f[nf] = (mist_bench_figure){"acquisition.decays", "decays/s", 0, 0,
+                                    "decay counts and times of a Ga-68 frame, one core"};
+        f[nf].value = mist_bench_median_rate(bench_acquisition, &ac, 20000000, 5, &f[nf].spread);
+        nf++;
+        mist_tallies_free(&ac.t);
+    }
 
     /* Emission sampling (voxel, decay, positron range, photon directions), transport excluded. */
     static const char *const emitters[] = {"F-18", "Ga-68", "Zr-89", "Tc-99m"};
     for (size_t i = 0; i < sizeof emitters / sizeof emitters[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "emission.%s", emitters[i]);
+        if (!want(only, name))
+            continue;
         mist_bench_emission_result r;
         if (mist_bench_emission(emitters[i], 2000000, 5, &r, &err)) {
             fprintf(stderr, "mist bench: %s\n", err.msg);
@@ -342,6 +365,10 @@ int mist_bench_command(int json)
     /* Photon histories from a point at the centre of a 200 mm water cylinder, 1 mm voxels. */
     static const double energies[] = {511.0, 140.5};
     for (size_t i = 0; i < sizeof energies / sizeof energies[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "transport.%.1fkeV", energies[i]);
+        if (!want(only, name))
+            continue;
         mist_bench_transport_result tr;
         if (mist_bench_transport(energies[i], 1000000, 5, 1u, &tr, &err)) {
             fprintf(stderr, "mist bench: %s\n", err.msg);
@@ -355,34 +382,44 @@ int mist_bench_command(int json)
         nf++;
     }
 
-    if (bench_pet(&f[nf], &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "pet.end_to_end")) {
+        if (bench_pet(&f[nf], &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        nf++;
     }
-    nf++;
-    if (bench_default_study(&f[nf], &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "pet.default_study")) {
+        if (bench_default_study(&f[nf], &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        nf++;
     }
-    nf++;
-    if (bench_recon(&f[nf], &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "recon.osem_iteration")) {
+        if (bench_recon(&f[nf], &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        nf++;
     }
-    nf++;
-    if (bench_recon_study(&f[nf], "osem_default_study", NULL, NULL, 0, "default study's data",
-                          &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "recon.osem_default_study")) {
+        if (bench_recon_study(&f[nf], "osem_default_study", NULL, NULL, 0, "default study's data",
+                              &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        nf++;
     }
-    nf++;
-    if (bench_recon_study(&f[nf], "osem_nema_iec", "scripts/studies/nema_iec.yaml", NULL, 0,
-                          "NEMA IEC study's data", &err)) {
-        fprintf(stderr, "mist bench: %s\n", err.msg);
-        return 1;
+    if (want(only, "recon.osem_nema_iec")) {
+        if (bench_recon_study(&f[nf], "osem_nema_iec", "scripts/studies/nema_iec.yaml", NULL, 0,
+                              "NEMA IEC study's data", &err)) {
+            fprintf(stderr, "mist bench: %s\n", err.msg);
+            return 1;
+        }
+        nf++;
     }
-    nf++;
-    if (mist_bench_spect(f, &nf, &err)) {
+    if (want_group(only, "spect.") && mist_bench_spect(f, &nf, &err)) {
         fprintf(stderr, "mist bench: %s\n", err.msg);
         return 1;
     }

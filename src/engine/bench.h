@@ -21,6 +21,6 @@ double mist_bench_median_rate(void (*fn)(void *ctx, size_t n), void *ctx, size_t
                               double *spread);
 
 /* The command: returns the exit code. */
-int mist_bench_command(int json);
+int mist_bench_command(int json, const char *only);
 
 #endif

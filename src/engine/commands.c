@@ -217,7 +217,7 @@ int mist_command_run(const char *name, const mist_cli_args *a)
     if (!strcmp(name, "validate"))
         return mist_validate_command(a->quick, a->json);
     if (!strcmp(name, "bench"))
-        return mist_bench_command(a->json);
+        return mist_bench_command(a->json, a->only);
     if (!strcmp(name, "phantom")) {
         mist_error err = {MIST_ERR_INPUT, "-o OUT.h5 is required"};
         if (!a->output)

@@ -19,6 +19,7 @@ typedef struct mist_cli_args {
     const char *point;  /**< --point (sweep) */
     const char *interfile; /**< --interfile */
     const char *counts;    /**< --counts (observe) */
+    const char *only;      /**< --only (bench): figure name prefix */
     const char *sets[MIST_CLI_MAX_SETS]; /**< --set (and --seed as "seed=N"), in order */
     size_t n_sets;
     char *owned[MIST_CLI_MAX_SETS]; /**< strings allocated while parsing */

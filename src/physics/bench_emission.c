@@ -33,9 +33,9 @@ static long run(const mist_emitter *em, const mist_alias *voxels, mist_rng *rng,
         uint32_t v = mist_alias_resolve(voxels, pick);
         pick = mist_alias_pick(voxels, rng);
         uint32_t ix = v % GRID, iy = (v / GRID) % GRID, iz = v / (GRID * GRID);
-        double o[3] = {(ix + mist_rng_uniform(rng)) * VOXEL_MM,
-                       (iy + mist_rng_uniform(rng)) * VOXEL_MM,
-                       (iz + mist_rng_uniform(rng)) * VOXEL_MM};
+        double u[3]; /* as mist_source_place: one 64-bit draw for the point in the voxel */
+        mist_rng_uniform3_21(rng, u);
+        double o[3] = {(ix + u[0]) * VOXEL_MM, (iy + u[1]) * VOXEL_MM, (iz + u[2]) * VOXEL_MM};
         mist_emission_sample(em, rng, o, 1.0, &d);
         photons += d.n_photons;
     }

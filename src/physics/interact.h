@@ -62,7 +62,8 @@ static inline mist_interaction mist_interact_choose(const mist_physics_material 
 {
     double co, ph;
     mist_xsec_fractions(&pm->xsec, p, &co, &ph);
-    double u = mist_rng_uniform(rng);
+    /* A 32-bit uniform (mist_rng_uniform32): branching ratios to 2^-32. */
+    double u = mist_rng_uniform32(rng);
     if (u < co)
         return MIST_INTERACTION_COMPTON;
     if (u < co + ph)

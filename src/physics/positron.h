@@ -7,7 +7,7 @@
  * function F = 2 pi eta / (1 - exp(-2 pi eta)), eta = -Z' alpha W / p for a
  * positron leaving a daughter of charge Z' (Fermi 1934; see Krane,
  * "Introductory Nuclear Physics", 1988, ch. 9).  Each branch's spectrum is
- * integrated once into an inverse-CDF table, so sampling costs one uniform.
+ * integrated once into an inverse-CDF table, so sampling costs one 32-bit output.
  *
  * Range: the Katz-Penfold range-energy relation (Katz & Penfold, Rev Mod Phys
  * 24:28, 1952, used for positrons by Palmer & Brownell, IEEE TMI 11:373, 1992)
@@ -32,6 +32,8 @@
  */
 #ifndef MIST_PHYSICS_POSITRON_H
 #define MIST_PHYSICS_POSITRON_H
+
+#include <stdint.h>
 
 #include "core/rng.h"
 #include "core/status.h"
@@ -67,28 +69,38 @@ double mist_positron_range_kp_g_cm2(double e_keV);
 mist_status mist_positron_spectrum_init(mist_positron_spectrum *sp, int z_daughter,
                                         double endpoint_keV, mist_error *err);
 
+/* A table position from one 32-bit output: its top 10 bits pick the node interval of a
+ * 1024-interval table, the other 22 the place in it, (k + 1/2) 2^-22; the interpolated inverse
+ * CDF is then sampled to 2^-32 in probability (rng.h, mist_rng_uniform32). */
+static inline int mist_positron_table_pos(mist_rng *rng, double *f)
+{
+    uint32_t b = mist_rng_u32(rng);
+    *f = ((double)(b & 0x3FFFFFu) + 0.5) * 0x1.0p-22;
+    return (int)(b >> 22);
+}
+
 /* Sample a kinetic energy [keV] together with its Katz-Penfold range [g/cm2]
- * (one uniform: the two come from the same table position). */
+ * (one 32-bit output: the two come from the same table position). */
 static inline double mist_positron_sample_energy(const mist_positron_spectrum *sp,
                                                  mist_rng *rng, double *range_g_cm2)
 {
-    double x = mist_rng_uniform(rng) * MIST_POSITRON_TABLE_N;
-    int i = (int)x;
-    double f = x - i;
+    _Static_assert(MIST_POSITRON_TABLE_N == 1024, "table position takes 10 bits");
+    double f;
+    int i = mist_positron_table_pos(rng, &f);
     if (range_g_cm2)
         *range_g_cm2 = sp->range_g_cm2[i] + f * (sp->range_g_cm2[i + 1] - sp->range_g_cm2[i]);
     return sp->energy_keV[i] + f * (sp->energy_keV[i + 1] - sp->energy_keV[i]);
 }
 
-/* Path-model fraction s = u^(1/a) of the range (one uniform), from a table of
+/* Path-model fraction s = u^(1/a) of the range (one 32-bit output), from a table of
  * MIST_POSITRON_PATH_TABLE_N + 1 nodes in the spectrum with linear interpolation (the table's
  * largest error, at the lowest node, concerns P(s < 0.4) = 3e-4). */
 static inline double mist_positron_sample_path_fraction(const mist_positron_spectrum *sp,
                                                         mist_rng *rng)
 {
-    double x = mist_rng_uniform(rng) * MIST_POSITRON_PATH_TABLE_N;
-    int i = (int)x;
-    double f = x - i;
+    _Static_assert(MIST_POSITRON_PATH_TABLE_N == 1024, "table position takes 10 bits");
+    double f;
+    int i = mist_positron_table_pos(rng, &f);
     return sp->path_fraction[i] + f * (sp->path_fraction[i + 1] - sp->path_fraction[i]);
 }
 

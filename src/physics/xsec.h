@@ -28,13 +28,16 @@
  *    (Hubbell & Seltzer, NIST XCOM).
  * Absorption edges fall between grid points and are smeared over one cell.
  *
- * Evaluation: locate the energy once (mist_xsec_locate), then read any
- * process of any material at that point with one exp().
+ * Evaluation: locate the energy once (mist_xsec_locate, one logarithm), then read
+ * any process of any material at that point with one exp() (both inline, from
+ * core/fastmath.h: within an ulp of libm's).
  */
 #ifndef MIST_PHYSICS_XSEC_H
 #define MIST_PHYSICS_XSEC_H
 
 #include <math.h>
+
+#include "core/fastmath.h"
 
 #include "core/status.h"
 #include "model/material.h"
@@ -81,7 +84,10 @@ mist_status mist_xsec_build(const mist_material *m, mist_xsec *out, mist_error *
 /* Locate an energy; energies outside [1, 2048] keV are clamped to the grid's ends. */
 static inline mist_xsec_point mist_xsec_locate(double e_keV)
 {
-    double x = log2(e_keV / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE;
+    /* log2(E / E_min) * 64 with the inline logarithm (core/fastmath.h: within an ulp of
+     * libm's, so cells and fractions are libm's up to rounding). */
+    double x = mist_fast_log(e_keV * (1.0 / MIST_XSEC_E_MIN_KEV)) *
+               (MIST_XSEC_PER_OCTAVE / 0.693147180559945309417232121458176568);
     if (!(x > 0.0))
         x = 0.0;
     if (x > (double)(MIST_XSEC_N - 1))
@@ -95,7 +101,7 @@ static inline mist_xsec_point mist_xsec_locate(double e_keV)
 /* Interpolate a table row (ln values) at a located point: log-log interpolation. */
 static inline double mist_xsec_interp(const double *ln_row, mist_xsec_point p)
 {
-    return exp(ln_row[p.i] + p.f * (ln_row[p.i + 1] - ln_row[p.i]));
+    return mist_fast_exp(ln_row[p.i] + p.f * (ln_row[p.i + 1] - ln_row[p.i]));
 }
 
 /* Linear attenuation coefficient [1/mm] of a process at a located point. */

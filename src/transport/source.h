@@ -124,8 +124,9 @@ static inline uint64_t mist_source_pick(const mist_source *s, mist_rng *rng)
     return d;
 }
 
-/* The decay position [mm] of a picked column (three more uniforms: a point uniform in the
- * voxel) and the density [g/cm3] of its voxel. */
+/* The decay position [mm] of a picked column (a point uniform in the voxel, on a grid of
+ * 2^-21 of the voxel: one 64-bit draw, mist_rng_uniform3_21) and the density [g/cm3] of its
+ * voxel. */
 static inline void mist_source_place(const mist_source *s, uint64_t pick, mist_rng *rng,
                                      double pos_mm[3], double *density_g_cm3)
 {
@@ -135,9 +136,11 @@ static inline void mist_source_place(const mist_source *s, uint64_t pick, mist_r
     size_t v = other ? e->alias_voxel : e->voxel;
     *density_g_cm3 = 1e-4 * (double)(other ? e->alias_rho : e->rho);
     size_t i = v % p->n[0], j = (v / p->n[0]) % p->n[1], k = v / (p->n[0] * p->n[1]);
-    pos_mm[0] = p->origin_mm[0] + ((double)i + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[0];
-    pos_mm[1] = p->origin_mm[1] + ((double)j + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[1];
-    pos_mm[2] = p->origin_mm[2] + ((double)k + mist_rng_uniform(rng) - 0.5) * p->voxel_mm[2];
+    double u[3];
+    mist_rng_uniform3_21(rng, u);
+    pos_mm[0] = p->origin_mm[0] + ((double)i + u[0] - 0.5) * p->voxel_mm[0];
+    pos_mm[1] = p->origin_mm[1] + ((double)j + u[1] - 0.5) * p->voxel_mm[1];
+    pos_mm[2] = p->origin_mm[2] + ((double)k + u[2] - 0.5) * p->voxel_mm[2];
 }
 
 /* Pick and place in one call. */

@@ -23,6 +23,58 @@ static void ziggurat_build(mist_tracker *t)
         t->zig_f[i] = exp(-t->zig_x[i]);
 }
 
+/* mu of material m [1/mm] over energy bin b: its least and largest value.  The log-log
+ * interpolant is monotone between grid points, so the extremes lie at the bin's ends or at
+ * grid points inside it. */
+static void bin_range(const mist_tracker *t, size_t m, int b, double *lo, double *hi)
+{
+    double e0 = ldexp(1.0 + (double)(b % MIST_TRACKER_EBIN_PER_OCTAVE) / MIST_TRACKER_EBIN_PER_OCTAVE,
+                      b / MIST_TRACKER_EBIN_PER_OCTAVE) * MIST_XSEC_E_MIN_KEV;
+    double e1 = ldexp(1.0 + (double)(b % MIST_TRACKER_EBIN_PER_OCTAVE + 1) / MIST_TRACKER_EBIN_PER_OCTAVE,
+                      b / MIST_TRACKER_EBIN_PER_OCTAVE) * MIST_XSEC_E_MIN_KEV;
+    const mist_xsec *xs = &t->materials[m].xsec;
+    double a = mist_xsec_mu(xs, MIST_XS_TOTAL, e0), c = mist_xsec_mu(xs, MIST_XS_TOTAL, e1);
+    *lo = fmin(a, c);
+    *hi = fmax(a, c);
+    int i0 = (int)(log2(e0 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) - 1;
+    int i1 = (int)(log2(e1 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) + 2;
+    for (int i = i0 < 0 ? 0 : i0; i <= i1 && i < MIST_XSEC_N; i++) {
+        double e = mist_xsec_grid_energy(i);
+        if (e > e0 && e < e1) {
+            double v = mist_xsec_mu(xs, MIST_XS_TOTAL, e);
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+    }
+}
+
+/* The bins' flight majorants and squeeze thresholds.  The majorant is the largest mu of the
+ * materials in the grid over the bin, raised by 1e-9 of itself (far above the 4e-16 rounding
+ * of the interpolation, so no computed mu exceeds it, and 4 x 2^-32 above every ratio, so
+ * hi fits 32 bits); the thresholds bound mu / majorant from below (lowered by 1e-9) and
+ * above: with k the draw and u = (k + 1/2) 2^-32, k < lo = floor(2^32 min) gives
+ * u < min <= mu / majorant, and k >= hi = ceil(2^32 max) gives u > mu / majorant. */
+static void bin_majorants_build(mist_tracker *t, const unsigned char *used)
+{
+    for (int b = 0; b < MIST_TRACKER_N_EBINS; b++) {
+        double mx = 0.0, lo, hi;
+        for (size_t m = 0; m < t->n_materials; m++)
+            if (used[m]) {
+                bin_range(t, m, b, &lo, &hi);
+                mx = fmax(mx, hi);
+            }
+        mx *= 1.0 + 1e-9;
+        t->inv_bin_majorant[b] = 1.0 / mx;
+        for (size_t m = 0; m < t->n_materials; m++) {
+            bin_range(t, m, b, &lo, &hi);
+            double r_lo = lo * (1.0 - 1e-9) / mx * 4294967296.0, r_hi = hi / mx * 4294967296.0;
+            mist_tracker_squeeze *q = &t->squeeze[m * MIST_TRACKER_N_EBINS + (size_t)b];
+            q->lo = r_lo >= 4294967295.0 ? 0xFFFFFFFFu : (uint32_t)floor(r_lo);
+            q->hi = r_hi >= 4294967295.0 ? 0xFFFFFFFFu : (uint32_t)ceil(r_hi);
+        }
+    }
+}
+
 mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material *materials,
                                 size_t n_materials, const mist_physics_options *opt,
                                 mist_tracker **out, mist_error *err)
@@ -80,20 +132,16 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
             if (used[m] && t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i] > mx)
                 mx = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL][i];
         t->ln_majorant[i] = mx;
+        t->neg_ln_majorant[i] = -mx;
     }
-    /* Where one material's row is the majorant's at both ends of a cell, its interpolated mu
-     * is the majorant itself, bit for bit: Woodcock tracking knows every collision in it to be
-     * real without drawing a number (woodcock.c). */
-    for (int i = 0; i < MIST_XSEC_N - 1; i++) {
-        t->majorant_material[i] = MIST_TRACKER_NO_MATERIAL;
-        for (size_t m = 0; m < n_materials; m++) {
-            const double *row = t->materials[m].xsec.ln_mu[MIST_XS_TOTAL];
-            if (used[m] && row[i] == t->ln_majorant[i] && row[i + 1] == t->ln_majorant[i + 1]) {
-                t->majorant_material[i] = (uint8_t)m;
-                break;
-            }
-        }
+    /* Flight majorants per energy bin, and the squeeze thresholds of every material. */
+    t->squeeze = malloc(n_materials * MIST_TRACKER_N_EBINS * sizeof *t->squeeze);
+    if (!t->squeeze) {
+        mist_tracker_free(t);
+        return mist_error_set(err, MIST_ERR_NOMEM, "tracker: out of memory for %zu materials",
+                              n_materials);
     }
+    bin_majorants_build(t, used);
     size_t n_blocks = 1;
     for (int a = 0; a < 3; a++) {
         t->nb[a] = (grid->n[a] + (1u << MIST_TRACKER_BLOCK_LOG2) - 1) >> MIST_TRACKER_BLOCK_LOG2;
@@ -133,6 +181,7 @@ void mist_tracker_free(mist_tracker *t)
         return;
     free(t->materials);
     free(t->block_label);
+    free(t->squeeze);
     free(t);
 }
 

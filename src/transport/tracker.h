@@ -6,8 +6,12 @@
  * largest total attenuation of any material present in the grid, tabulated
  * on the cross-section energy grid; log-log interpolation of the pointwise
  * maximum bounds every material's interpolated value, so it is a true
- * majorant at every energy), and the physics options.  It is read-only while
- * photons are tracked, so threads may share one.
+ * majorant at every energy; mist_tracker_majorant), the flight majorants of
+ * woodcock.h (one per energy bin of 1/64 octave, linear in energy inside each
+ * octave: the largest mu of any material in the grid anywhere in the bin,
+ * raised by 1e-9, and, per material and bin, the bounds of mu / majorant as
+ * thresholds on a 32-bit random draw), and the physics options.  It is
+ * read-only while photons are tracked, so threads may share one.
  *
  * The two trackers, woodcock.h (delta tracking, fast) and raytrace.h
  * (voxel-by-voxel, the reference), share the helpers below: entering the
@@ -24,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/fastmath.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "model/material.h"
@@ -34,15 +39,31 @@
 
 #define MIST_TRACKER_ZIG_LAYERS 256
 
+/* Energy bins of the flight majorant: 64 per octave from 1 keV, linear inside each octave
+ * (the bin is the float exponent and the top 6 mantissa bits of the energy, no logarithm),
+ * 1 .. 2048 keV. */
+#define MIST_TRACKER_EBIN_PER_OCTAVE 64
+#define MIST_TRACKER_N_EBINS (MIST_XSEC_OCTAVES * MIST_TRACKER_EBIN_PER_OCTAVE)
+
+/* Per material and energy bin: a real collision is certain when the 32-bit draw k is below
+ * lo, impossible when k >= hi; between them mu is computed (woodcock.c). */
+typedef struct mist_tracker_squeeze {
+    uint32_t lo, hi;
+} mist_tracker_squeeze;
+
 typedef struct mist_tracker {
     const mist_voxel_grid *grid; /**< borrowed; must outlive the tracker */
     size_t n_materials;
     mist_physics_material *materials; /**< [n_materials], owned */
     uint8_t label_material[256];      /**< material index of each label in use */
     double ln_majorant[MIST_XSEC_N];  /**< ln(max mu [1/mm]) over materials in the grid */
-    /** Per energy cell: a material whose mu is the majorant at both ends of the cell (so
-     *  equal to it in the whole cell), or MIST_TRACKER_NO_MATERIAL. */
-    uint8_t majorant_material[MIST_XSEC_N - 1];
+    double neg_ln_majorant[MIST_XSEC_N]; /**< -ln_majorant: its interpolant gives 1/mu_max */
+    /** Per energy bin (mist_tracker_energy_bin): 1 / the bin's flight majorant [mm], the
+     *  largest mu of any material in the grid anywhere in the bin, times (1 + 1e-9). */
+    double inv_bin_majorant[MIST_TRACKER_N_EBINS];
+    /** [n_materials][MIST_TRACKER_N_EBINS]: bounds of mu / (bin majorant) in the bin as
+     *  thresholds on a 32-bit draw; owned */
+    mist_tracker_squeeze *squeeze;
     mist_physics_options options;
     /** Ziggurat of the unit exponential (mist_tracker_exponential): layer edges
      *  zig_x[0] = V / exp(-R), zig_x[1] = R, ..., zig_x[256] = 0, and zig_f = exp(-zig_x). */
@@ -57,7 +78,6 @@ typedef struct mist_tracker {
 
 #define MIST_TRACKER_BLOCK_LOG2 3
 #define MIST_TRACKER_MIXED 0xFFFFu
-#define MIST_TRACKER_NO_MATERIAL 0xFFu
 
 /* Prepare tracking in grid, whose label map indexes materials[0 .. n_materials-1].  Every
  * label present in the grid must map to a material.  opt NULL: default options. */
@@ -93,6 +113,25 @@ static inline double mist_tracker_exponential(const mist_tracker *t, mist_rng *r
 static inline double mist_tracker_majorant(const mist_tracker *t, mist_xsec_point p)
 {
     return mist_xsec_interp(t->ln_majorant, p);
+}
+
+/* The majorant bin of an energy [keV] (energies outside 1 .. 2048 keV clamp to the end bins,
+ * as mist_xsec_locate clamps them to the grid's ends). */
+static inline int mist_tracker_energy_bin(double e_keV)
+{
+    int64_t b = (int64_t)(mist_fm_asuint64(e_keV) >> 46) - (int64_t)(0x3ff << 6);
+    if (b < 0)
+        b = 0;
+    if (b > MIST_TRACKER_N_EBINS - 1)
+        b = MIST_TRACKER_N_EBINS - 1;
+    return (int)b;
+}
+
+/* 1 / majorant [mm] at a located energy, without a division (the log-log interpolant of
+ * -ln mu_max is minus that of ln mu_max, exactly). */
+static inline double mist_tracker_inv_majorant(const mist_tracker *t, mist_xsec_point p)
+{
+    return mist_xsec_interp(t->neg_ln_majorant, p);
 }
 
 /* Material index of the voxel holding pos_mm, which must be inside the box (positions on or

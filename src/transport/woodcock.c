@@ -12,16 +12,12 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         p->fate = MIST_FATE_CUTOFF;
         return;
     }
-    mist_xsec_point e = mist_xsec_locate(p->energy_keV);
-    double mu_max = mist_tracker_majorant(t, e), inv_mu_max = 1.0 / mu_max;
-    int maj_m = t->majorant_material[e.i];
-    /* mu of each material at the current energy, computed when first needed: entry m is valid
-     * when stamp[m] == gen, and gen moves on at every change of energy. */
-    double mu_cache[256];
-    unsigned stamp[256];
-    unsigned gen = 1;
-    for (size_t m = 0; m < t->n_materials; m++)
-        stamp[m] = 0;
+    /* The flight majorant of the energy's bin (no logarithm or exponential); the energy is
+     * located on the cross-section grid only when a collision needs it. */
+    int bin = mist_tracker_energy_bin(p->energy_keV);
+    double inv_mu_max = t->inv_bin_majorant[bin];
+    mist_xsec_point e = {0, 0.0};
+    int located = 0;
     for (;;) {
         double s = mist_tracker_exponential(t, rng) * inv_mu_max;
         double next[3];
@@ -42,28 +38,36 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         travelled += s;
         int mi = mist_tracker_material_at(t, p->pos_mm);
         const mist_physics_material *m = &t->materials[mi];
-        /* In the majorant's own material mu = mu_max: every collision is real (u mu_max <
-         * mu_max for u < 1), and needs no random number. */
-        if (mi != maj_m) {
-            if (stamp[mi] != gen) {
-                mu_cache[mi] = mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e);
-                stamp[mi] = gen;
-            }
-            if (mist_rng_uniform(rng) * mu_max >= mu_cache[mi])
+        /* Real with probability mu / mu_max, decided by one 32-bit draw k (u = (k + 1/2)
+         * 2^-32, rng.h): the squeeze thresholds of the bin settle it without mu for all but
+         * the k whose u falls between the least and the largest mu / mu_max in the bin. */
+        const mist_tracker_squeeze q = t->squeeze[(size_t)mi * MIST_TRACKER_N_EBINS + (size_t)bin];
+        uint32_t k = mist_rng_u32(rng);
+        if (k >= q.lo) {
+            if (k >= q.hi)
                 continue; /* virtual collision */
+            if (!located) {
+                e = mist_xsec_locate(p->energy_keV);
+                located = 1;
+            }
+            if (((double)k + 0.5) * 0x1.0p-32 >=
+                mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e) * inv_mu_max)
+                continue; /* virtual collision */
+        }
+        if (!located) {
+            e = mist_xsec_locate(p->energy_keV);
+            located = 1;
         }
         double e_before = p->energy_keV;
         mist_tracker_collide(t, m, p, e, rng);
         if (p->fate != MIST_FATE_ALIVE)
             break;
         if (p->energy_keV != e_before) {
-            e = mist_xsec_locate(p->energy_keV);
-            mu_max = mist_tracker_majorant(t, e);
-            inv_mu_max = 1.0 / mu_max;
-            maj_m = t->majorant_material[e.i];
-            gen++;
+            bin = mist_tracker_energy_bin(p->energy_keV);
+            inv_mu_max = t->inv_bin_majorant[bin];
+            located = 0;
         }
     }
     p->path_mm += travelled;
-    p->time_s += travelled / MIST_SPEED_OF_LIGHT_MM_S;
+    p->time_s += travelled * (1.0 / MIST_SPEED_OF_LIGHT_MM_S);
 }

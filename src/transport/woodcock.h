@@ -14,10 +14,17 @@
  * PHOTO or CUTOFF.  Nothing is allocated per photon.
  *
  * The inner loop's costs, kept low (mist bench, transport.*): flight lengths
- * come from a ziggurat exponential (no logarithm for 98.9 % of flights); in
- * the material that sets the majorant, mu = mu_max and every collision is real
- * with no random number or exp(); a flight's end point is tested against the
- * grid's box, and the exit point is computed only when it falls outside.
+ * come from a ziggurat exponential (no logarithm for 98.9 % of flights); the
+ * majorant is constant over energy bins of 1/64 octave (tracker.h) and found
+ * from the energy's float bits, with no logarithm or exponential; a
+ * collision is real with probability mu / mu_max, decided by one 32-bit draw
+ * (2^-32 resolution, rng.h) against the bin's thresholds for the material, so
+ * mu itself is computed (and the energy located on the cross-section grid)
+ * only for the draws that fall between the least and the largest mu / mu_max
+ * of the bin, about 0.5 % of the collisions in the material that sets the
+ * majorant; any majorant >= mu gives the same collision points (Woodcock), so
+ * this is exact.  A flight's end point is tested against the grid's box, and
+ * the exit point is computed only when it falls outside.
  */
 #ifndef MIST_TRANSPORT_WOODCOCK_H
 #define MIST_TRANSPORT_WOODCOCK_H

@@ -216,6 +216,34 @@ Test(transport, majorant_bounds_every_material)
     mist_voxel_grid_free(g);
 }
 
+/* The flight majorant of each energy bin bounds every material's mu anywhere in the bin, and
+ * the squeeze thresholds bound mu / majorant: the thresholds' decisions are exact. */
+Test(transport, bin_majorants_and_squeeze_bound_every_material)
+{
+    mist_voxel_grid *g;
+    mist_tracker *t = slab_tracker(&g, NULL);
+    mist_rng rng = mist_rng_substream(11, 0);
+    for (int n = 0; n < 200000; n++) {
+        double e = exp2(11.0 * mist_rng_uniform(&rng)); /* 1 .. 2048 keV */
+        if (n < 2)
+            e = n ? 2048.0 : 1.0;
+        int b = mist_tracker_energy_bin(e);
+        double lo_e = ldexp(1.0 + (b % 64) / 64.0, b / 64), hi_e = ldexp(1.0 + (b % 64 + 1) / 64.0, b / 64);
+        cr_assert(e >= lo_e && e <= hi_e, "%.17g keV outside its bin %d", e, b);
+        mist_xsec_point p = mist_xsec_locate(e);
+        for (size_t m = 0; m < t->n_materials; m++) {
+            double r = mist_xsec_mu_at(&t->materials[m].xsec, MIST_XS_TOTAL, p) *
+                       t->inv_bin_majorant[b] * 4294967296.0;
+            const mist_tracker_squeeze *q = &t->squeeze[m * MIST_TRACKER_N_EBINS + (size_t)b];
+            cr_assert(r < 4294967296.0, "mu above the majorant at %g keV", e);
+            cr_assert(q->lo <= r && r <= q->hi, "%g keV, material %zu: %u <= %g <= %u", e, m,
+                      q->lo, r, q->hi);
+        }
+    }
+    mist_tracker_free(t);
+    mist_voxel_grid_free(g);
+}
+
 Test(transport, bench_runs_and_matches_physics)
 {
     mist_bench_transport_result r;
