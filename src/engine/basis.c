@@ -39,28 +39,6 @@ static double eff_time(double lambda, double duration_s, double frac, long batch
     return t;
 }
 
-static mist_status copy_file(const char *from, const char *to, mist_error *err)
-{
-    FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
-    mist_status st = MIST_OK;
-    if (!a || !b) {
-        st = mist_error_set(err, MIST_ERR_IO, "cannot copy %s to %s", from, to);
-    } else {
-        char buf[1 << 16];
-        size_t k;
-        while ((k = fread(buf, 1, sizeof buf, a)) > 0)
-            if (fwrite(buf, 1, k, b) != k) {
-                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-                break;
-            }
-    }
-    if (a)
-        fclose(a);
-    if (b && fclose(b) && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-    return st;
-}
-
 /* Remove a link or an attribute if present (to write it anew). */
 static void drop(hid_t f, const char *path)
 {
@@ -161,7 +139,7 @@ mist_status mist_basis_build(mist_study *study, const char *out, FILE *log,
         sum->decays += (double)res.decays;
         /* The first class's file is the template: phantom, attenuation, scanner attributes. */
         if (!have_template) {
-            st = copy_file(part, tmp, err);
+            st = mist_file_copy(part, tmp, err);
             if (!st && (f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
                 st = mist_error_set(err, MIST_ERR_IO, "cannot open %s", tmp);
             have_template = !st;
@@ -515,7 +493,7 @@ mist_status mist_basis_combine(const char *basis, const char *out, const char *c
     snprintf(tmp, len, "%s.tmp.%ld", out, (long)getpid());
     H5Fclose(bf);
     bf = H5I_INVALID_HID;
-    if ((st = copy_file(basis, tmp, err)))
+    if ((st = mist_file_copy(basis, tmp, err)))
         goto done;
     if ((f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
         st = mist_error_set(err, MIST_ERR_IO, "cannot open %s", tmp);

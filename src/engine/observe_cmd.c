@@ -339,30 +339,6 @@ static hid_t str_type(size_t len)
     return t;
 }
 
-static mist_status copy_file(const char *from, const char *to, mist_error *err)
-{
-    FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
-    mist_status st = MIST_OK;
-    if (!a || !b) {
-        st = mist_error_set(err, MIST_ERR_IO, "cannot copy %s to %s", from, to);
-    } else {
-        char buf[1 << 16];
-        size_t k;
-        while ((k = fread(buf, 1, sizeof buf, a)) > 0)
-            if (fwrite(buf, 1, k, b) != k) {
-                st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-                break;
-            }
-        if (!st && ferror(a))
-            st = mist_error_set(err, MIST_ERR_IO, "cannot read %s", from);
-    }
-    if (a)
-        fclose(a);
-    if (b && fclose(b) && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot write %s", to);
-    return st;
-}
-
 /* The run's figures recorded as /analysis/observer attributes. */
 typedef struct obs_stats {
     double s;          /**< count_scale: realisation / simulated counts of the base data */
@@ -380,7 +356,7 @@ static mist_status record(const char *path, const obs_row *rows, size_t n_rows,
     if (!tmp)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    mist_status st = copy_file(path, tmp, err);
+    mist_status st = mist_file_copy(path, tmp, err);
     hid_t f = st ? H5I_INVALID_HID : H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
     if (!st && f < 0)
         st = mist_error_set(err, MIST_ERR_IO, "cannot open %s for writing", tmp);
