@@ -38,10 +38,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Mann-Whitney AUC by midranks; s is scratch of n0 + n1 entries. */
+/* Mann-Whitney AUC by midranks; s is scratch of n0 + n1 entries.  NAN when a statistic is
+ * not finite (no order: the tie loop below would not advance on a NaN). */
 static double auc_mw(const double *t0, size_t n0, const double *t1, size_t n1, tagged *s)
 {
     size_t n = n0 + n1;
+    for (size_t i = 0; i < n0; i++)
+        if (!isfinite(t0[i]))
+            return NAN;
+    for (size_t i = 0; i < n1; i++)
+        if (!isfinite(t1[i]))
+            return NAN;
     for (size_t i = 0; i < n0; i++)
         s[i] = (tagged){t0[i], 0};
     for (size_t i = 0; i < n1; i++)
