@@ -1,4 +1,5 @@
 #include "engine/basis.h"
+#include "engine/recon_util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -217,12 +218,7 @@ mist_status mist_basis_build(mist_study *study, const char *out, FILE *log,
         if (g >= 0)
             H5Gclose(g);
     }
-    if (f >= 0 && H5Fclose(f) < 0 && !st)
-        st = mist_error_set(err, MIST_ERR_IO, "error closing %s", tmp);
-    if (!st && rename(tmp, out) != 0)
-        st = mist_error_set(err, MIST_ERR_IO, "cannot rename %s to %s", tmp, out);
-    if (st)
-        unlink(tmp);
+    st = mist_recon_image_end(st, f, H5I_INVALID_HID, tmp, out, err);
     free(tmp);
     free(part);
     sum->wall_s = now_s() - t_start;
