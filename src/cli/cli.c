@@ -85,10 +85,12 @@ static const cmd_spec COMMANDS[] = {
     {"observe", "IN.h5 [--set analysis.realizations=N] [--counts F] [--json] [--quiet]",
      "observer study: d' and AUC per lesion (NPW, CHO) over noise realisations",
      "Per lesion, its excess activity simulated alone (analysis.lesion_oversample x the\n"
-     "realisations' counts) is added to one base simulation: the study without the\n"
-     "lesion (hot lesion: absent = base, present = base + excess) or the file's data\n"
-     "(cold lesion: present = file, absent = file + |excess|), so both classes share the\n"
-     "base's noise.  N = analysis.realizations Poisson realisations per class at F x the\n"
+     "realisations' counts) is added to the lesion-free background: by default\n"
+     "(analysis.background=model) the recon's forward model of the study's activity\n"
+     "without lesions, scaled to the simulated trues, plus smoothed scatter and randoms;\n"
+     "with analysis.background=simulation the simulated data (the study without the\n"
+     "lesion, or the file's for a cold lesion; valid when F <= simulated_fraction).\n"
+     "N = analysis.realizations Poisson realisations per class at F x the\n"
      "clinical count level (the data scaled by F / acquisition.simulated_fraction), each\n"
      "reconstructed with the study's OSEM; NPW and CHO d' and AUC with bootstrap 95 % CIs\n"
      "per lesion, printed and recorded as /analysis/observer (written to a copy, then\n"

@@ -9,6 +9,7 @@
 
 #include "analysis/observer.h"
 #include "analysis/realization.h"
+#include "engine/observe_model.h"
 #include "engine/recon_cmd.h"
 #include "engine/scene.h"
 #include "engine/simulate.h"
@@ -35,7 +36,15 @@ typedef struct obs_row {
     double lesion_counts;   /**< expected excess counts of the lesion in a realisation */
     double singles_share;   /**< the lesion's excess singles over the data's singles */
     double in_field;        /**< 1; 0: outside the scanner's field (scored d' 0, AUC 0.5) */
+    double roi_present, roi_absent; /**< [Bq/mL] mean over the realisations of the image's
+                                         mean in the lesion's sphere, each class */
+    double roi_sd_present, roi_sd_absent; /**< [Bq/mL] their SDs over the realisations */
 } obs_row;
+
+typedef struct obs_fit {
+    double chi2, max_dev;
+    int dof;
+} obs_fit;
 
 static double now_s(void)
 {
@@ -346,6 +355,9 @@ typedef struct obs_stats {
     double mc_ratio;   /**< the largest lesion_mc_ratio */
     double oversample; /**< analysis.lesion_oversample */
     double wall_s;
+    int model;         /**< analysis.background: model (1) or simulation (0) */
+    double k;          /**< the background model's scale (NAN without it) */
+    obs_fit fit;       /**< the model's expected data against the file's prompts */
 } obs_stats;
 
 static mist_status record(const char *path, const obs_row *rows, size_t n_rows,
@@ -384,21 +396,49 @@ static mist_status record(const char *path, const obs_row *rows, size_t n_rows,
     F(lesion_counts);
     F(singles_share);
     F(in_field);
+    F(roi_present);
+    F(roi_absent);
+    F(roi_sd_present);
+    F(roi_sd_absent);
 #undef F
     uint64_t dims[1] = {n_rows};
     hid_t d = H5I_INVALID_HID;
+    double bmr = os->model ? 0.0 : os->s; /* the background's simulated noise (none: model) */
     if (!st)
         st = mist_h5_write(f, "/analysis/observer", ct, 1, dims, rows, "1", &d, err);
     if (!st) {
         (void)((st = mist_h5_attr_double(d, "count_scale", &os->s, 1, err)) ||
                (st = mist_h5_attr_double(d, "clinical_count_share", &os->counts, 1, err)) ||
                (st = mist_h5_attr_double(d, "mc_ratio", &os->mc_ratio, 1, err)) ||
-               (st = mist_h5_attr_double(d, "background_mc_ratio", &os->s, 1, err)) ||
+               (st = mist_h5_attr_double(d, "background_mc_ratio", &bmr, 1, err)) ||
                (st = mist_h5_attr_double(d, "lesion_oversample", &os->oversample, 1, err)) ||
                (st = mist_h5_attr_double(d, "wall_s", &os->wall_s, 1, err)) ||
+               (st = mist_h5_attr_str(d, "background", os->model ? "model" : "simulation",
+                                      err)) ||
+               (st = mist_h5_attr_double(d, "background_model_scale", &os->k, 1, err)) ||
+               (st = mist_h5_attr_double(d, "background_model_chi2", &os->fit.chi2, 1, err)) ||
+               (st = mist_h5_attr_int(d, "background_model_dof", os->fit.dof, err)) ||
+               (st = mist_h5_attr_double(d, "background_model_max_dev", &os->fit.max_dev, 1,
+                                         err)) ||
                (st = mist_h5_attr_str(
                     d, "method",
-                    "SKE lesion present/absent with lesion-only data: for a hot lesion, absent = "
+                    os->model
+                        ? "SKE lesion present/absent with lesion-only data (background: model): "
+                          "absent = the lesion-free expected data k m A x_bg + smoothed scatter "
+                          "and delayed (the recon's forward model of the study's activity without "
+                          "its lesions, k = background_model_scale matching the simulated "
+                          "lesion-free trues + detector scatters), present = absent + the "
+                          "lesion's signed excess activity simulated alone at lesion_oversample x "
+                          "the realisations' counts (engine/observe_model.h). "
+                          "Realisations Poisson(count_scale x data), reconstructed with the "
+                          "study's OSEM; NPW (estimated template) and CHO (LG channels) on the "
+                          "transverse patch, bootstrap 95 % CIs (src/engine/observe_cmd.h). "
+                          "mc_ratio: the largest lesion_mc_ratio (realisation / lesion-only "
+                          "simulated lesion counts); randoms from the lesion's own singles "
+                          "(singles_share) are neglected"
+                        :
+                    "SKE lesion present/absent with lesion-only data (background: simulation): "
+                    "for a hot lesion, absent = "
                     "the study simulated again without the lesion (same seed), present = absent + "
                     "the lesion's excess activity simulated alone at lesion_oversample x the "
                     "realisations' counts; for a cold one, present = the file's data, absent = "
@@ -439,21 +479,33 @@ static void print_table(FILE *out, int json, const obs_row *rows, size_t n, cons
         fprintf(out,
                 "{\"count_scale\": %.6g, \"clinical_count_share\": %.6g, \"mc_ratio\": %.6g, "
                 "\"background_mc_ratio\": %.6g, \"lesion_oversample\": %.6g, \"wall_s\": %.3f, "
-                "\"observer\": [",
-                os->s, os->counts, os->mc_ratio, os->s, os->oversample, os->wall_s);
+                "\"background\": \"%s\", \"background_model_scale\": ",
+                os->s, os->counts, os->mc_ratio, os->model ? 0.0 : os->s, os->oversample,
+                os->wall_s, os->model ? "model" : "simulation");
+        json_num(out, os->k);
+        fputs(", \"background_model_chi2\": ", out);
+        json_num(out, os->fit.chi2);
+        fprintf(out, ", \"background_model_dof\": %d, \"background_model_max_dev\": ",
+                os->fit.dof);
+        json_num(out, os->fit.max_dev);
+        fputs(", \"observer\": [", out);
         for (size_t i = 0; i < n; i++) {
             const obs_row *r = &rows[i];
             fprintf(out, "%s\n  {\"image\": \"%s\", \"lesion\": \"%s\", \"observer\": \"%s\", ",
                     i ? "," : "", r->image, r->lesion, r->observer);
-            const char *k[12] = {"d_prime",       "d_prime_lo",      "d_prime_hi",
-                                 "auc",           "auc_lo",          "auc_hi",
-                                 "d2_unbiased",   "excess_sign",     "lesion_mc_ratio",
-                                 "lesion_counts", "singles_share",   "in_field"};
-            const double v[12] = {r->d_prime,       r->d_prime_lo,      r->d_prime_hi,
-                                  r->auc,           r->auc_lo,          r->auc_hi,
-                                  r->d2_unbiased,   r->excess_sign,     r->lesion_mc_ratio,
-                                  r->lesion_counts, r->singles_share,   r->in_field};
-            for (int q = 0; q < 12; q++) {
+            const char *k[16] = {"d_prime",       "d_prime_lo",    "d_prime_hi",
+                                 "auc",           "auc_lo",        "auc_hi",
+                                 "d2_unbiased",   "excess_sign",   "lesion_mc_ratio",
+                                 "lesion_counts", "singles_share", "in_field",
+                                 "roi_present",   "roi_absent",    "roi_sd_present",
+                                 "roi_sd_absent"};
+            const double v[16] = {r->d_prime,       r->d_prime_lo,    r->d_prime_hi,
+                                  r->auc,           r->auc_lo,        r->auc_hi,
+                                  r->d2_unbiased,   r->excess_sign,   r->lesion_mc_ratio,
+                                  r->lesion_counts, r->singles_share, r->in_field,
+                                  r->roi_present,   r->roi_absent,    r->roi_sd_present,
+                                  r->roi_sd_absent};
+            for (int q = 0; q < 16; q++) {
                 fprintf(out, "\"%s\": ", k[q]);
                 json_num(out, v[q]);
                 fputs(", ", out);
@@ -465,8 +517,14 @@ static void print_table(FILE *out, int json, const obs_row *rows, size_t n, cons
     }
     fprintf(out,
             "observer study: %.4g x the simulated counts (%.4g of the clinical level), lesions "
-            "simulated alone at %.3g x the realisations' counts; %.1f s\n",
-            os->s, os->counts, os->oversample, os->wall_s);
+            "simulated alone at %.3g x the realisations' counts, background %s; %.1f s\n",
+            os->s, os->counts, os->oversample,
+            os->model ? "from the recon's model" : "the simulated data", os->wall_s);
+    if (!os->model && os->s > 1.0)
+        fprintf(out, "warning: background: simulation at %.3g x the simulated counts: the "
+                     "background carries the simulation's own noise at its count level, and "
+                     "counts only where it had some (analysis.background: model avoids this)\n",
+                os->s);
     if (os->mc_ratio >= 0.1)
         fprintf(out, "warning: realisations hold %.3g x the lesion-only simulation's counts: its "
                      "noise perturbs the signal (trustworthy for << 0.1)\n",
@@ -509,6 +567,39 @@ static int in_field(const obs_recon *o, const mist_img_geom *g, const double c[3
     return here > 1e-6 * top;
 }
 
+/* Mean and SD over n images of each image's mean [Bq/mL] over the voxels whose centres lie
+ * in the sphere (c, d/2) (the nearest voxel when none does); images in Bq/mm^3. */
+static void roi_stats(const float *const *imgs, size_t n, const mist_img_geom *g,
+                      const double c[3], double d_mm, double *mean, double *sd)
+{
+    double r2 = 0.25 * d_mm * d_mm, s1 = 0, s2 = 0;
+    for (size_t k = 0; k < n; k++) {
+        double sum = 0, best = INFINITY, nearest = 0;
+        size_t cnt = 0, v = 0;
+        for (int z = 0; z < g->n[2]; z++)
+            for (int y = 0; y < g->n[1]; y++)
+                for (int x = 0; x < g->n[0]; x++, v++) {
+                    double dx = g->origin_mm[0] + x * g->voxel_mm[0] - c[0];
+                    double dy = g->origin_mm[1] + y * g->voxel_mm[1] - c[1];
+                    double dz = g->origin_mm[2] + z * g->voxel_mm[2] - c[2];
+                    double q = dx * dx + dy * dy + dz * dz;
+                    if (q <= r2) {
+                        sum += imgs[k][v];
+                        cnt++;
+                    }
+                    if (q < best) {
+                        best = q;
+                        nearest = imgs[k][v];
+                    }
+                }
+        double m = 1000.0 * (cnt ? sum / (double)cnt : nearest); /* Bq/mm^3 -> Bq/mL */
+        s1 += m;
+        s2 += m * m;
+    }
+    *mean = n ? s1 / (double)n : NAN;
+    *sd = n > 1 ? sqrt(fmax(0.0, (s2 - s1 * s1 / (double)n) / (double)(n - 1))) : NAN;
+}
+
 static void fill_row(obs_row *r, const char *image, const char *lesion, const char *obs,
                      const mist_observer_result *res, size_t n)
 {
@@ -525,6 +616,7 @@ static void fill_row(obs_row *r, const char *image, const char *lesion, const ch
     r->d2_unbiased = res->d2_unbiased;
     r->realizations = n;
     r->in_field = 1;
+    r->roi_present = r->roi_absent = r->roi_sd_present = r->roi_sd_absent = NAN;
 }
 
 /* One lesion's two classes: data[0]/add[0] lesion absent, data[1]/add[1] present; arrays
@@ -532,6 +624,9 @@ static void fill_row(obs_row *r, const char *image, const char *lesion, const ch
 typedef struct obs_lesion {
     float *data[2], *add[2];
     int owned[2];
+    float *excess, *excess_sc; /**< background model: sign x the excess at the base level
+                                    (trues + scatters + detector scatters; scatter truth) */
+    double excess_td;          /**< background model: sign x its trues + detector scatters */
     int sign;             /**< of the excess: +1, -1, 0 (none) */
     double mc_ratio;      /**< realisation / lesion-only simulated counts (0 without excess) */
     double counts;        /**< signed excess counts per realisation */
@@ -545,6 +640,8 @@ static void obs_lesion_free(obs_lesion *x)
             free(x->data[c]);
             free(x->add[c]);
         }
+    free(x->excess);
+    free(x->excess_sc);
     memset(x, 0, sizeof *x);
 }
 
@@ -556,9 +653,11 @@ typedef struct obs_file {
 
 /* The data of lesion l's two classes (see observe_cmd.h): the excess from a lesion-only
  * simulation, added to the lesion-absent simulation (hot lesion) or to the present data
- * (cold lesion, the classes swapped); no excess: both classes are the present data. */
+ * (cold lesion, the classes swapped); no excess: both classes are the present data.  With
+ * the background model (model = 1) only the signed excess is kept (x->excess, formed into
+ * classes by model_classes once the background is known). */
 static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_job *present,
-                                  const mist_study *rs, const obs_file *pf, double s,
+                                  const mist_study *rs, const obs_file *pf, double s, int model,
                                   const char *tmp, FILE *log, obs_lesion *x, mist_error *err)
 {
     size_t nb = present->n_bins * (size_t)present->n_tof;
@@ -585,10 +684,13 @@ static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_
     if ((st = simulate_lesion(study, l, frac, scale, tmp, err)))
         return st;
     float *exc = NULL, *part = NULL, *exc_sc = NULL;
-    double singles_l = 0;
+    double singles_l = 0, td = 0;
     const char *parts[3] = {"trues", "scatters", "detector_scatters"};
     for (int k = 0; k < 3 && !st; k++) {
         st = mist_recon_job_read_sino(tmp, present, parts[k], k ? &part : &exc, err);
+        const float *got = k ? part : exc;
+        for (size_t i = 0; !st && k != 1 && i < nb; i++)
+            td += got[i];
         for (size_t i = 0; !st && k && i < nb; i++)
             exc[i] += part[i];
         if (!st && k == 1 && rs->recon.scatter_truth) {
@@ -601,6 +703,26 @@ static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_
     if (!st)
         st = read_singles(tmp, present->group, &singles_l, err);
     unlink(tmp);
+    /* The excess at the base data's level: the lesion-only data x (base data's decay-weighted
+     * time) / (K x the lesion-only simulation's). */
+    double g = present->t_eff_s / (scale * eff_time(pf->half_life_s, study->acquisition.duration_s,
+                                                    frac, study->acquisition.batches));
+    if (!st && model) {
+        double sum = 0, sg = x->sign * g;
+        for (size_t i = 0; i < nb; i++) {
+            sum += exc[i];
+            exc[i] = (float)(sg * exc[i]);
+            if (exc_sc)
+                exc_sc[i] = (float)(sg * exc_sc[i]);
+        }
+        x->excess = exc;
+        x->excess_sc = exc_sc;
+        x->excess_td = sg * td;
+        x->mc_ratio = s * g;
+        x->counts = x->sign * s * g * sum;
+        x->singles_share = pf->singles > 0 ? g * singles_l / pf->singles : NAN;
+        return MIST_OK;
+    }
     /* Base data: the study without the lesion (hot lesion). */
     float *base = NULL, *base_add = NULL;
     if (!st && x->sign > 0) {
@@ -624,10 +746,6 @@ static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_
         }
         mist_recon_job_free(&absent);
     }
-    /* The excess at the base data's level: the lesion-only data x (base data's decay-weighted
-     * time) / (K x the lesion-only simulation's). */
-    double g = present->t_eff_s / (scale * eff_time(pf->half_life_s, study->acquisition.duration_s,
-                                                    frac, study->acquisition.batches));
     /* The class with the lesion's excess added: present (hot) or absent (cold). */
     int hot = x->sign > 0, c_add = hot ? 1 : 0;
     float *out = NULL, *out_add = NULL;
@@ -669,6 +787,166 @@ static mist_status lesion_classes(mist_study *study, size_t l, const mist_recon_
     return MIST_OK;
 }
 
+/* How well the background model's expected data, bg + every lesion's excess, match the
+ * file's prompts: sums over 8 radial bands x 4 view groups x 2 plane halves of the
+ * sinogram (every TOF bin), each region with at least 100 prompts compared with
+ * Poisson variance prompts + delayed; chi2 over dof = those regions, and the largest
+ * relative deviation. */
+static obs_fit model_fit(const mist_recon_job *present, const float *bg, const obs_lesion *les,
+                         size_t nl, const float *delayed)
+{
+    enum { NR = 8, NV = 4, NP = 2, NREG = NR * NV * NP };
+    double model[NREG] = {0}, data[NREG] = {0}, var[NREG] = {0};
+    const mist_sino_geom *g = &present->sino;
+    size_t nbins = present->n_bins;
+    for (size_t t = 0; t < (size_t)present->n_tof; t++)
+        for (size_t b = 0; b < nbins; b++) {
+            size_t i = t * nbins + b, r = b % g->n_radial, v = (b / g->n_radial) % g->n_views;
+            size_t p = b / ((size_t)g->n_radial * g->n_views);
+            size_t reg = ((r * NR / g->n_radial) * NV + v * NV / g->n_views) * NP +
+                         p * NP / g->n_planes;
+            double e = bg[i];
+            for (size_t l = 0; l < nl; l++)
+                e += les[l].excess ? les[l].excess[i] : 0.0f;
+            model[reg] += e;
+            data[reg] += present->prompts[i];
+            var[reg] += present->prompts[i] + delayed[i];
+        }
+    obs_fit f = {0, 0, 0};
+    for (int k = 0; k < NREG; k++) {
+        if (!(data[k] >= 100))
+            continue;
+        double d = model[k] - data[k];
+        f.chi2 += d * d / var[k];
+        f.dof++;
+        f.max_dev = fmax(f.max_dev, fabs(d) / data[k]);
+    }
+    return f;
+}
+
+/* The lesion-free expected data of the background model (engine/observe_model.h) at the
+ * base data's level: *bg [n_tof][bins] and *bg_add (the part of it the recon corrects for:
+ * smoothed delayed and scatter truth as its settings ask; NULL when present->additive is).
+ * *k: the model's scale. */
+static mist_status model_background(mist_study *study, const mist_recon_job *present,
+                                    const mist_study *rs, obs_recon *rec, const obs_lesion *les,
+                                    size_t nl, const char *path, float **bg, float **bg_add,
+                                    double *k, obs_fit *fit, mist_error *err)
+{
+    size_t nbins = present->n_bins, nt = (size_t)present->n_tof, nb = nbins * nt;
+    float *x = NULL, *part = NULL, *smooth[2] = {NULL, NULL}, *proj = NULL;
+    double *T = calloc(nb ? nb : 1, sizeof *T);
+    double total_Bq = 0, td = 0, sum_t = 0;
+    *bg = *bg_add = NULL;
+    mist_status st = T ? MIST_OK
+                       : mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the background");
+    if (!st)
+        st = mist_observe_bg_activity(study, &present->img, &x, &total_Bq, err);
+    /* m A x_bg over every bin of the model. */
+    mist_osem_model m = mist_pet_recon_model(&rec->model);
+    for (size_t q = 0; !st && q < rec->model.n_subsets; q++) {
+        const mist_pet_subset *p = &rec->model.subsets[q];
+        if (!(proj = malloc((p->n * nt + 1) * sizeof *proj))) {
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the background");
+            break;
+        }
+        m.fwd(m.ctx, q, p->n * nt, x, proj);
+        for (size_t i = 0; i < p->n; i++)
+            for (size_t t = 0; t < nt; t++) {
+                double v = (double)p->m[i * nt + t] * proj[i * nt + t];
+                T[t * nbins + p->bin[i]] = v;
+                sum_t += v;
+            }
+        free(proj);
+        proj = NULL;
+    }
+    /* The simulation's lesion-free trues + detector scatters. */
+    const char *tdn[2] = {"trues", "detector_scatters"};
+    for (int c = 0; c < 2 && !st; c++) {
+        if (!(st = mist_recon_job_read_sino(path, present, tdn[c], &part, err)))
+            for (size_t i = 0; i < nb; i++)
+                td += part[i];
+        free(part);
+        part = NULL;
+    }
+    for (size_t l = 0; l < nl; l++)
+        td -= les[l].excess_td;
+    if (!st && !(sum_t > 0 && td > 0))
+        st = mist_error_set(err, MIST_ERR_INPUT,
+                            "%s: the background model has no counts to scale (model %g, "
+                            "simulated lesion-free trues %g): analysis.background: simulation "
+                            "observes the simulated data instead",
+                            path, sum_t, td);
+    /* Scatter truth and delayed, smoothed: moving means of about 1/40 of the radial bins
+     * (wider ones spill the object's scatter into the tails outside it: +12 % there on the
+     * test study at 1/16) and 1/16 of the views, 3 planes, twice. */
+    int hr = (int)(present->sino.n_radial / 40), hv = (int)(present->sino.n_views / 16);
+    const int hw[3] = {hr > 1 ? hr : 1, hv > 2 ? hv : 2, 3};
+    const char *an[2] = {"scatters", "delayed"};
+    for (int c = 0; c < 2 && !st; c++)
+        if (!(st = mist_recon_job_read_sino(path, present, an[c], &smooth[c], err)))
+            st = mist_sino_smooth(&present->sino, nt, smooth[c], hw, err);
+    if (!st) {
+        *k = td / sum_t;
+        *bg = malloc(nb * sizeof **bg);
+        *bg_add = present->additive ? malloc(nb * sizeof **bg_add) : NULL;
+        if (!*bg || (present->additive && !*bg_add))
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the background");
+    }
+    for (size_t i = 0; !st && i < nb; i++) {
+        (*bg)[i] = (float)(*k * T[i] + smooth[0][i] + smooth[1][i]);
+        if (*bg_add)
+            (*bg_add)[i] = (rs->recon.scatter_truth ? smooth[0][i] : 0.0f) +
+                           (rs->recon.randoms_delayed ? smooth[1][i] : 0.0f);
+    }
+    /* The delayed window read again unsmoothed for the fit's variance. */
+    float *delayed = NULL;
+    if (!st && !(st = mist_recon_job_read_sino(path, present, "delayed", &delayed, err)))
+        *fit = model_fit(present, *bg, les, nl, delayed);
+    free(delayed);
+    if (st) {
+        free(*bg);
+        free(*bg_add);
+        *bg = *bg_add = NULL;
+    }
+    free(T);
+    free(x);
+    free(smooth[0]);
+    free(smooth[1]);
+    return st;
+}
+
+/* The background model's classes: absent = bg, present = bg + the signed excess (cut at
+ * 0); no excess: both bg. */
+static mist_status model_classes(obs_lesion *x, float *bg, float *bg_add, size_t nb,
+                                 mist_error *err)
+{
+    for (int c = 0; c < 2; c++) {
+        x->data[c] = bg;
+        x->add[c] = bg_add;
+    }
+    if (!x->sign)
+        return MIST_OK;
+    float *d = malloc(nb * sizeof *d), *a = bg_add ? malloc(nb * sizeof *a) : NULL;
+    if (!d || (bg_add && !a)) {
+        free(d);
+        free(a);
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the lesion's data");
+    }
+    for (size_t i = 0; i < nb; i++) {
+        float v = bg[i] + x->excess[i];
+        d[i] = v > 0 ? v : 0.0f;
+        if (a) {
+            float w = bg_add[i] + (x->excess_sc ? x->excess_sc[i] : 0.0f);
+            a[i] = w > 0 ? w : 0.0f;
+        }
+    }
+    x->data[1] = d;
+    x->add[1] = a;
+    x->owned[1] = 1;
+    return MIST_OK;
+}
+
 mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
 {
     double t0 = now_s();
@@ -687,7 +965,10 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     mist_recon_job present;
     memset(&present, 0, sizeof present);
     obs_recon rec = {.job = &present, .rs = &rs};
-    float *mask = NULL, *sens = NULL, *img_store = NULL;
+    float *mask = NULL, *sens = NULL, *img_store = NULL, *bg = NULL, *bg_add = NULL;
+    float *bg_img = NULL;
+    double k_model = NAN;
+    obs_fit fit = {NAN, NAN, 0};
     obs_lesion *les = NULL;
     obs_row *rows = NULL;
     size_t n_rows = 0;
@@ -712,6 +993,7 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if (st)
         goto done;
     size_t nl = study->n_lesions, N = (size_t)study->analysis.realizations;
+    int model = study->analysis.background_model;
     if (N < 5) {
         st = mist_error_set(err, MIST_ERR_INPUT,
                             "analysis.realizations = %zu: the CHO (6 channels) needs at least 5 "
@@ -733,7 +1015,7 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
      * lesion). */
     for (size_t l = 0; l < nl && !st; l++) {
         snprintf(tmp, len, "%s.observe%zu.tmp.%ld", o->path, l, (long)getpid());
-        st = lesion_classes(study, l, &present, &rs, &pf, s, tmp, o->log, &les[l], err);
+        st = lesion_classes(study, l, &present, &rs, &pf, s, model, tmp, o->log, &les[l], err);
     }
     if (st)
         goto done;
@@ -745,8 +1027,9 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
         goto done;
     }
+    /* The background model has counts in every bin. */
     for (size_t i = 0; i < nb; i++) {
-        int any = present.prompts[i] > 0;
+        int any = model || present.prompts[i] > 0;
         for (size_t l = 0; l < nl && !any; l++)
             any = les[l].data[0][i] > 0 || les[l].data[1][i] > 0;
         mask[i] = any ? 1.0f : 0.0f;
@@ -757,6 +1040,18 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
         (st = obs_recon_index(&rec, mask, err)))
         goto done;
+    if (model) {
+        if (o->log)
+            fprintf(o->log, "observe: the lesion-free background from the recon's model\n");
+        st = model_background(study, &present, &rs, &rec, les, nl, o->path, &bg, &bg_add,
+                              &k_model, &fit, err);
+        for (size_t l = 0; l < nl && !st; l++)
+            st = model_classes(&les[l], bg, bg_add, nb, err);
+        if (!st && !(bg_img = malloc((N * mist_img_count(&present.img) + 1) * sizeof *bg_img)))
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu images", N);
+        if (st)
+            goto done;
+    }
     size_t nv = mist_img_count(&present.img);
     img_store = malloc(2 * N * nv * sizeof *img_store);
     const float **g1 = malloc(N * sizeof *g1), **g0 = malloc(N * sizeof *g0);
@@ -767,11 +1062,8 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
         st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for %zu images", 2 * N);
         goto done;
     }
-    for (size_t r = 0; r < N; r++) {
-        g1[r] = img_store + r * nv;
-        g0[r] = img_store + (N + r) * nv;
-    }
     uint64_t seed = study->seed ^ OBS_SEED_SALT;
+    int bg_done = 0;
     char image[OBS_NAME_MAX];
     snprintf(image, sizeof image, "pet/%.50s", present.scanner);
     mist_observer_lesion_opts lo = mist_observer_lesion_opts_default();
@@ -801,22 +1093,46 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
                         le->name);
             continue;
         }
-        for (size_t c = 0; c < 2 && !st; c++)
+        /* Background model: the absent class is the background for every lesion, its
+         * realisations (substreams 2 n_lesions N + r) reconstructed once. */
+        for (size_t c = 0; c < 2 && !st; c++) {
+            int shared = model && c == 0;
+            const float **gc = c ? g1 : g0;
             for (size_t r = 0; r < N && !st; r++) {
-                uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
-                st = reconstruct(&rec, les[l].data[c], les[l].add[c], s, seed, sub,
-                                 img_store + ((c ? 0 : N) + r) * nv, err);
-                if (o->log)
-                    fprintf(o->log, "\robserve: %s %s %zu/%zu   ", study->lesions[l].name,
+                if (shared) {
+                    gc[r] = bg_img + r * nv;
+                    if (!bg_done)
+                        st = reconstruct(&rec, bg, bg_add, s, seed, 2 * nl * N + r,
+                                         bg_img + r * nv, err);
+                } else {
+                    uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
+                    gc[r] = img_store + ((c ? 0 : N) + r) * nv;
+                    st = reconstruct(&rec, les[l].data[c], les[l].add[c], s, seed, sub,
+                                     img_store + ((c ? 0 : N) + r) * nv, err);
+                }
+                if (o->log && !(shared && bg_done))
+                    fprintf(o->log, "\robserve: %s %s %zu/%zu   ",
+                            shared ? "background" : study->lesions[l].name,
                             c ? "present" : "absent", r + 1, N);
             }
+            bg_done |= shared && !st;
+        }
         mist_observer_result npw, cho;
         if (!st)
             st = mist_observer_lesion(g0, N, g1, N, n3, vox, org, le->center_mm, le->diameter_mm,
                                       &lo, &npw, &cho, err);
+        double roi[4] = {NAN, NAN, NAN, NAN};
+        if (!st) {
+            roi_stats(g1, N, &present.img, le->center_mm, le->diameter_mm, &roi[0], &roi[2]);
+            roi_stats(g0, N, &present.img, le->center_mm, le->diameter_mm, &roi[1], &roi[3]);
+        }
         for (int k = 0; !st && k < 2; k++) {
             obs_row *row = &rows[n_rows++];
             fill_row(row, image, le->name, k ? "cho" : "npw", k ? &cho : &npw, N);
+            row->roi_present = roi[0];
+            row->roi_absent = roi[1];
+            row->roi_sd_present = roi[2];
+            row->roi_sd_absent = roi[3];
             row->excess_sign = les[l].sign;
             row->lesion_mc_ratio = les[l].mc_ratio;
             row->lesion_counts = les[l].counts;
@@ -829,7 +1145,8 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     free(g0);
     double wall = now_s() - t0;
     obs_stats os = {.s = s, .counts = counts, .wall_s = wall,
-                    .oversample = study->analysis.lesion_oversample};
+                    .oversample = study->analysis.lesion_oversample, .model = model,
+                    .k = k_model * s, .fit = fit};
     for (size_t l = 0; l < nl; l++)
         os.mc_ratio = les[l].mc_ratio > os.mc_ratio ? les[l].mc_ratio : os.mc_ratio;
     if (!st)
@@ -844,6 +1161,9 @@ done:
     free(mask);
     free(sens);
     free(img_store);
+    free(bg_img);
+    free(bg);
+    free(bg_add);
     free(rows);
     free(tmp);
     mist_recon_job_free(&present);

@@ -225,7 +225,10 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                            "time_bin_s", "checkpoint_s",
                                            "listmode", "spect", "component",
                                            "activity_scale", NULL};
-    static const char *const analysis_keys[] = {"realizations", "lesion_oversample", NULL};
+    static const char *const analysis_keys[] = {"realizations", "lesion_oversample",
+                                                "background", NULL};
+    static const char *const backgrounds[] = {"simulation", "model", NULL};
+    int background = 1;
     mist_yaml_node *root = doc->root, *tracer, *acq, *analysis;
     const char *name;
     mist_status st;
@@ -307,8 +310,11 @@ static mist_status read_study(mist_yaml_doc *doc, mist_study *s, mist_error *err
                                 &s->analysis.realizations, err)) ||
         (st = mist_yaml_get_double(analysis, "analysis", "lesion_oversample", MIST_OPTIONAL, 20.0,
                                    (mist_range){1.0, 1.0e6, 0, 0}, &s->analysis.lesion_oversample,
-                                   err)))
+                                   err)) ||
+        (st = mist_yaml_get_choice(analysis, "analysis", "background", MIST_OPTIONAL, 1,
+                                   backgrounds, &background, err)))
         return st;
+    s->analysis.background_model = background;
 
     return MIST_OK;
 }

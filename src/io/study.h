@@ -95,6 +95,11 @@ typedef struct mist_study {
         long realizations; /**< noise realisations for observer studies */
         double lesion_oversample; /**< mist observe: the lesion-only simulation's decays over
                                        the realisations' lesion decays (default 20) */
+        int background_model; /**< mist observe: 1 (background: model, the default): the
+                                   lesion-free expected data from the recon's forward model
+                                   of the known activity, scaled to the simulated trues, plus
+                                   smoothed scatter and randoms; 0 (simulation): the simulated
+                                   data themselves (engine/observe_cmd.h) */
     } analysis;
 } mist_study;
 
