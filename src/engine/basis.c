@@ -128,7 +128,9 @@ mist_status mist_basis_build(mist_study *study, const char *out, FILE *log,
         if (log)
             fprintf(log, "basis: %s (%.4g mL) at %.4g Bq/mL over the whole frame\n", names[l],
                     vol[l], k);
-        mist_simulate_opts so = {.output = part, .quiet = 1};
+        /* Without dead time: mist combine applies it at the combined rates (with it, each
+         * class would carry its own dead-time losses at its own rates, counted twice). */
+        mist_simulate_opts so = {.output = part, .quiet = 1, .no_dead_time = 1};
         mist_simulate_result res;
         memset(&res, 0, sizeof res);
         st = mist_simulate(study, &so, &res, err);

@@ -11,7 +11,9 @@
  * max(c, 0.2 c_mean) x the study's simulated_fraction (c its concentration in the study,
  * c_mean the activity-weighted mean), so it holds about the decays the study would
  * simulate of it, at rates simulated_fraction times the real ones: its own randoms (a
- * truth class left out) and dead time stay small.  One MPI rank.
+ * truth class left out) stay small.  The basis simulations run without the scanner's dead
+ * time (mist combine applies it at the combined rates; with it each class would carry its
+ * own losses at its own rates, counted twice).  One MPI rank.
  *
  * `mist combine BASIS.h5 -o OUT.h5 [--set KEY=VALUE]...` turns a basis into the data of
  * the basis's study with other activity settings: tracer.probe (same nuclide),

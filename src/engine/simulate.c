@@ -76,7 +76,7 @@ static mist_status scanner_modality(const char *path, char *out, size_t size, mi
     return st;
 }
 
-static mist_status setup(sim *s, const mist_study *study, mist_error *err)
+static mist_status setup(sim *s, const mist_study *study, int no_dead_time, mist_error *err)
 {
     char modality[16];
     mist_status st = mist_tracer_load(study->tracer.probe_path, &s->sc.tracer, err);
@@ -90,6 +90,8 @@ static mist_status setup(sim *s, const mist_study *study, mist_error *err)
                             study->scanner_path, modality);
     if (!st)
         st = mist_pet_scanner_load(study->scanner_path, &s->scanner, err);
+    if (!st && no_dead_time)
+        s->scanner.dead_time_s = 0.0;
     if (!st)
         st = mist_scene_build(&s->sc, study, &s->tallies, err);
     mist_emission_options opt = mist_emission_default_options();
@@ -266,7 +268,7 @@ mist_status mist_simulate(const mist_study *study, const mist_simulate_opts *opt
     memset(&s, 0, sizeof s);
     mist_h5 h5 = {.file = H5I_INVALID_HID};
 
-    mist_status st = setup(&s, study, err);
+    mist_status st = setup(&s, study, opts->no_dead_time, err);
     /* Rank 0 creates the (temporary) result file first: an unwritable output
      * fails before the simulation, not after it. */
     if (!st && mpi.rank == 0)
@@ -327,7 +329,7 @@ static mist_status run_inspect(const mist_study *study, int quiet, mist_simulate
 {
     sim s;
     memset(&s, 0, sizeof s);
-    mist_status st = setup(&s, study, err);
+    mist_status st = setup(&s, study, 0, err);
     mist_pet_sim_set_listmode(&s.pet, NULL); /* no file, so no list */
     mist_mpi_share_error(st, err);
     st = mist_mpi_agree_status(st) ? err->code : MIST_OK;

@@ -27,6 +27,8 @@ typedef struct mist_simulate_opts {
     int quiet;          /**< no progress report */
     int with_recon;     /**< `mist run`: the recon/analysis stages belong to the run */
     int resume;         /**< go on from OUT.h5.checkpoint */
+    int no_dead_time;   /**< PET: simulate without the scanner's dead time (mist basis: the
+                             combination models it from the combined singles) */
 } mist_simulate_opts;
 
 typedef struct mist_simulate_result {
