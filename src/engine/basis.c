@@ -455,18 +455,48 @@ mist_status mist_basis_combine(const char *basis, const char *out, const char *c
         free(lor_n);
         goto done;
     }
-    uint32_t nc = scanner.crystals_per_ring * scanner.rings;
+    /* Transaxial pairs first (view, radial bin and which crystal the LOR meets first, from
+     * one mist_sino_lor of the pair on rings 0 and 1), then every ring pair by the
+     * Michelogram: the crystal pairs of mist_sino_bin without its trigonometry per pair. */
+    uint32_t n = scanner.crystals_per_ring, nr = scanner.rings;
     double per_block = (double)cp.block_transaxial * cp.block_axial;
-    for (uint32_t a = 0; a < nc; a++) {
-        uint32_t ba = (a / cp.crystals_per_ring / cp.block_axial) * cp.blocks_per_ring +
-                      (a % cp.crystals_per_ring) / cp.block_transaxial;
-        double sa = cb.blk[1][ba] / per_block / teff;
-        for (uint32_t b = a + 1; b < nc; b++) {
+    for (uint32_t a = 0; a < n && nr > 1; a++)
+        for (uint32_t b = a + 1; b < n; b++) {
+            uint32_t view, plane, v1, p1;
+            int32_t rho, delta, r1;
+            if (mist_sino_lor(&sino, a, b, &view, &rho, &delta, &plane))
+                continue; /* outside the radial bins */
+            int32_t j = rho + (int32_t)sino.n_radial / 2;
+            /* Which crystal the LOR meets first: with a on ring 0 and b on ring 1, delta
+             * (second ring - first ring) is +1 when a comes first.  Without ring
+             * difference 1 in the sinogram only equal rings count and the order does not. */
+            int a_first = !mist_sino_lor(&sino, a, b + n, &v1, &r1, &delta, &p1) ? delta > 0 : 1;
+            size_t vr = (size_t)view * sino.n_radial + (size_t)j;
+            uint32_t ta = a / cp.block_transaxial, tb = b / cp.block_transaxial;
+            for (uint32_t ra = 0; ra < nr; ra++) {
+                uint32_t ba = (ra / cp.block_axial) * cp.blocks_per_ring + ta;
+                double sa = cb.blk[1][ba] / per_block / teff;
+                for (uint32_t rb = 0; rb < nr; rb++) {
+                    int32_t p = a_first ? sino.plane_of[ra * nr + rb] : sino.plane_of[rb * nr + ra];
+                    if (p < 0)
+                        continue;
+                    size_t bin = (size_t)p * sino.n_views * sino.n_radial + vr;
+                    uint32_t bb = (rb / cp.block_axial) * cp.blocks_per_ring + tb;
+                    double sb = cb.blk[1][bb] / per_block / teff;
+                    lor_live[bin] += live[ba] * live[bb];
+                    lor_n[bin] += 1.0;
+                    rnd[bin] += 2.0 * cp.window_s * sa * sb * teff2;
+                }
+            }
+        }
+    /* One ring: the pairs as they come. */
+    for (uint32_t a = 0; a < n && nr == 1; a++) {
+        double sa = cb.blk[1][a / cp.block_transaxial] / per_block / teff;
+        for (uint32_t b = a + 1; b < n; b++) {
             int64_t bin = mist_sino_bin(&sino, a, b);
             if (bin < 0)
                 continue;
-            uint32_t bb = (b / cp.crystals_per_ring / cp.block_axial) * cp.blocks_per_ring +
-                          (b % cp.crystals_per_ring) / cp.block_transaxial;
+            uint32_t bb = b / cp.block_transaxial, ba = a / cp.block_transaxial;
             double sb = cb.blk[1][bb] / per_block / teff;
             lor_live[bin] += live[ba] * live[bb];
             lor_n[bin] += 1.0;
