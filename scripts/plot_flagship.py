@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""The README's HER2 figure from a `mist sweep scripts/sweeps/her2_flagship.yaml -o DIR` run.
+"""The HER2 figure from a `mist sweep scripts/sweeps/her2_flagship.yaml -o DIR` run.
 
-    python3 scripts/plot_flagship.py DIR [-o scripts/figures/her2_flagship.png]
+    python3 scripts/plot_flagship.py DIR [-o FIGURE.png]   (default DIR/her2_flagship.png)
 
 Reads DIR/observer.csv (and DIR/lesions.csv) and draws a 2 x 2 grid: rows the lesions (breast
 primary, axillary node), columns the scanners (whole-body ring, breast ring); in each panel the
@@ -26,8 +26,10 @@ def short(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir")
-    ap.add_argument("-o", "--out", default="scripts/figures/her2_flagship.png")
+    ap.add_argument("-o", "--out", default=None)
     a = ap.parse_args()
+    if a.out is None:
+        a.out = os.path.join(a.dir, "her2_flagship.png")
     rows = list(csv.DictReader(open(os.path.join(a.dir, "observer.csv"))))
     lesions = list(dict.fromkeys(r["lesion"] for r in rows))
     scanners = list(dict.fromkeys(r["scanner"] for r in rows))
