@@ -84,7 +84,7 @@ mist_status mist_osem_run_sens(const mist_osem_model *m, const float *sens, int 
                 m->fwd(m->ctx, s, sub.n_data, img, proj);
                 for (size_t i = 0; i < sub.n_data; i++) {
                     float ybar = sub.m[i] * proj[i] + (sub.a ? sub.a[i] : 0.0f);
-                    proj[i] = ybar > 0.0f ? sub.m[i] * sub.y[i] / ybar : 0.0f;
+                    proj[i] = mist_osem_ratio(sub.m[i] * sub.y[i], ybar);
                 }
                 m->back(m->ctx, s, sub.n_data, proj, bp);
             }

@@ -45,6 +45,18 @@ typedef struct mist_osem_model {
     void (*update)(void *ctx, size_t s, size_t n, const float *img, float *bp);
 } mist_osem_model;
 
+/* OSEM's ratio of measured to expected counts of one bin, my / ybar: 0 where ybar <= 0,
+ * and at most MIST_OSEM_MAX_RATIO.  The cap only acts when the expected counts of a bin
+ * with data underflow (every voxel along its ray driven to ~0, e.g. by inconsistent data
+ * such as a few simulated counts resampled many times over): the ratio would overflow to
+ * inf and the image turn to inf and NaN (0 x inf) within an update. */
+#define MIST_OSEM_MAX_RATIO 1.0e20f
+static inline float mist_osem_ratio(float my, float ybar)
+{
+    float q = ybar > 0.0f ? my / ybar : 0.0f;
+    return q <= MIST_OSEM_MAX_RATIO ? q : MIST_OSEM_MAX_RATIO;
+}
+
 /* Called once the subsets' sensitivity images are ready (iteration 0) and
  * after each iteration (1, 2, ...); may be NULL. */
 typedef void (*mist_osem_progress_fn)(void *ctx, int iteration, const float *img);

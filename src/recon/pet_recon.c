@@ -121,12 +121,12 @@ static void ray_update(const mist_pet_recon *r, const mist_pet_subset *p, size_t
         mist_joseph3d_ray_tof_fwd(&ray, &r->tof, img, t);
         for (size_t k = 0; k < nt; k++) {
             float ybar = m[k] * t[k] + (a ? a[k] : 0.0f);
-            t[k] = ybar > 0.0f ? m[k] * y[k] / ybar : 0.0f;
+            t[k] = mist_osem_ratio(m[k] * y[k], ybar);
         }
         mist_joseph3d_ray_tof_back(&ray, &r->tof, out, t);
     } else {
         float ybar = m[0] * mist_joseph3d_ray_fwd(&ray, img) + (a ? a[0] : 0.0f);
-        mist_joseph3d_ray_back(&ray, out, ybar > 0.0f ? m[0] * y[0] / ybar : 0.0f);
+        mist_joseph3d_ray_back(&ray, out, mist_osem_ratio(m[0] * y[0], ybar));
     }
 }
 

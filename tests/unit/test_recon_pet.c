@@ -447,3 +447,20 @@ Test(pet_recon, tof_model_is_adjoint_and_recovers_a_uniform_cylinder)
     free(bp);
     fixture_free(&f);
 }
+
+/* The OSEM ratio (recon/osem.h): exact where finite, 0 without expected counts, and capped
+ * where the expected counts of a bin with data underflow (before the cap: inf, then NaN in
+ * the image from 0 x inf; the observer study of a breast-ring point hit it). */
+Test(pet_recon, osem_ratio_is_capped_where_expected_counts_underflow)
+{
+    cr_assert_eq(mist_osem_ratio(6.0f, 2.0f), 3.0f);
+    cr_assert_eq(mist_osem_ratio(5.0f, 0.0f), 0.0f);
+    cr_assert_eq(mist_osem_ratio(5.0f, -1.0f), 0.0f);
+    float tiny = 1e-40f; /* a denormal expected count */
+    float q = mist_osem_ratio(200.0f, tiny);
+    cr_assert(isfinite(q) && q == MIST_OSEM_MAX_RATIO, "%g", q);
+    /* 0 x the capped ratio stays 0 (0 x inf was NaN). */
+    cr_assert_eq(0.0f * q, 0.0f);
+    /* A back projection of a few capped ratios stays finite in float. */
+    cr_assert(isfinite(1000.0f * q * 2.0f));
+}
