@@ -113,8 +113,8 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
 void mist_source_free(mist_source *s);
 
 /* A decay position [mm] and the density [g/cm3] of its voxel. */
-/* A decay's alias column: one 53-bit uniform, whose integer part over n picks the column
- * and whose fraction is the coin (kept in the returned value's low 32 bits; the column in
+/* A decay's alias column: 64 random bits times n, whose integer part over 2^64 picks the
+ * column and whose next 32 bits are the coin (mist_alias_draw; kept in the returned value's low 32 bits; the column in
  * the high 32).  The column's entry is prefetched: drawing the next decay's column one
  * decay ahead hides the memory latency of a table far larger than the caches. */
 static inline uint64_t mist_source_pick(const mist_source *s, mist_rng *rng)
