@@ -49,11 +49,12 @@ static inline double mist_zig_normal_sample(const mist_zig_normal *z, mist_rng *
 {
     uint32_t b = mist_rng_u32(rng);
     unsigned i = b & 0xFFu;
-    double s = (b & 0x100u) ? -1.0 : 1.0;
     double x = ((double)(b >> 9) + 0.5) * 0x1.0p-23 * z->x[i];
+    /* The sign bit 8 moved into the double's sign bit: a random sign without a branch. */
+    uint64_t sign = (uint64_t)(b & 0x100u) << 55;
     if (x < z->x[i + 1])
-        return s * x;
-    return mist_zig_normal_slow(z, rng, i, x, s);
+        return mist_fm_asdouble(mist_fm_asuint64(x) ^ sign);
+    return mist_zig_normal_slow(z, rng, i, x, sign ? -1.0 : 1.0);
 }
 
 #endif

@@ -67,7 +67,9 @@ static inline uint64_t mist_alias_pick(const mist_alias *t, mist_rng *rng)
 static inline uint32_t mist_alias_resolve(const mist_alias *t, uint64_t pick)
 {
     const mist_alias_entry *e = &t->entry[pick >> 32];
-    return (uint32_t)pick < e->keep ? (uint32_t)(pick >> 32) : e->alias;
+    /* Branch-free: the coin is a coin toss, which a branch predictor cannot learn. */
+    uint32_t other = -(uint32_t)((uint32_t)pick >= e->keep); /* all ones: take the alias */
+    return ((uint32_t)(pick >> 32) & ~other) | (e->alias & other);
 }
 
 /* Sample an outcome index. */

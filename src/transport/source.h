@@ -132,9 +132,11 @@ static inline void mist_source_place(const mist_source *s, uint64_t pick, mist_r
 {
     const mist_phantom *p = s->phantom;
     const mist_source_entry *e = &s->table[pick >> 32];
-    int other = (uint32_t)pick >= e->keep;
-    size_t v = other ? e->alias_voxel : e->voxel;
-    *density_g_cm3 = 1e-4 * (double)(other ? e->alias_rho : e->rho);
+    /* Branch-free selection (the coin is a coin toss, which a branch predictor cannot learn):
+     * other is all ones when the alias is taken. */
+    uint32_t other = -(uint32_t)((uint32_t)pick >= e->keep);
+    size_t v = (e->voxel & ~other) | (e->alias_voxel & other);
+    *density_g_cm3 = 1e-4 * (double)((e->rho & ~other) | (e->alias_rho & other));
     size_t i = v % p->n[0], j = (v / p->n[0]) % p->n[1], k = v / (p->n[0] * p->n[1]);
     double u[3];
     mist_rng_uniform3_21(rng, u);
