@@ -108,7 +108,7 @@ static inline double mist_compton_sample_inline(const mist_compton_table *table,
          * 511 keV), which a branch predictor gets wrong about a third of the time. */
         double eps_inv = mist_fast_exp(-ua);
         double lin2 = eps0_sq + 2.0 * (ua - a1); /* < eps0^2 when the 1/eps part is taken */
-        double eps_lin = sqrt(lin2 > 0.0 ? lin2 : 0.0);
+        double eps_lin = sqrt(fabs(lin2)); /* any value will do when lin2 < 0 */
         uint64_t inv_part = -(uint64_t)(ua < a1);
         double eps = mist_fm_asdouble((mist_fm_asuint64(eps_inv) & inv_part) |
                                       (mist_fm_asuint64(eps_lin) & ~inv_part));

@@ -1,8 +1,8 @@
 #include "transport/collide.h"
 
 /* Compton scattering: energy deposit, new energy and direction, the cut-off. */
-static inline void compton(const mist_physics_options *opt, const mist_physics_material *m,
-                           mist_photon *p, mist_rng *rng)
+void mist_collide_compton(const mist_physics_options *opt, const mist_physics_material *m,
+                          mist_photon *p, mist_rng *rng)
 {
     double cos_t;
     double e1 = mist_compton_sample_inline(&m->compton, opt->compton_model, p->energy_keV, rng,
@@ -17,12 +17,6 @@ static inline void compton(const mist_physics_options *opt, const mist_physics_m
     }
 }
 
-void mist_collide_compton(const mist_physics_options *opt, const mist_physics_material *m,
-                          mist_photon *p, mist_rng *rng)
-{
-    compton(opt, m, p, rng);
-}
-
 void mist_collide_with(const mist_physics_options *opt, const mist_physics_material *m,
                        mist_photon *p, mist_xsec_point e, double u, mist_rng *rng)
 {
@@ -30,7 +24,7 @@ void mist_collide_with(const mist_physics_options *opt, const mist_physics_mater
     mist_xsec_fractions(&m->xsec, e, &co, &ph);
     /* As mist_interact_choose. */
     if (u < co) {
-        compton(opt, m, p, rng);
+        mist_collide_compton(opt, m, p, rng);
     } else if (u < co + ph) {
         p->edep_keV += p->energy_keV;
         p->fate = MIST_FATE_PHOTO;

@@ -63,7 +63,9 @@ static double bin_compton_min(const mist_tracker *t, size_t m, int b)
     mn = co;
     mist_xsec_fractions(xs, mist_xsec_locate(e1), &co, &ph);
     mn = fmin(mn, co);
-    for (int i = 0; i < MIST_XSEC_N; i++) {
+    int i0 = (int)(log2(e0 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) - 1;
+    int i1 = (int)(log2(e1 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) + 2;
+    for (int i = i0 < 0 ? 0 : i0; i <= i1 && i < MIST_XSEC_N; i++) {
         double e = mist_xsec_grid_energy(i);
         if (e > e0 && e < e1) {
             mist_xsec_fractions(xs, mist_xsec_locate(e), &co, &ph);
