@@ -77,5 +77,4 @@ Test(ziggurat, alias_draw_columns_and_coins)
         cr_expect_lt(fabs(count[c] - N / 3.0), 4.0 * sqrt(N * 2.0 / 9.0), "column %d", c);
         cr_expect_lt(fabs(low[c] - 0.25 * count[c]), 4.0 * sqrt(0.1875 * count[c]), "coin %d", c);
     }
-    /* The extreme draws: x = 0 gives column 0, x = 2^64 - 1 the last column. */
 }
