@@ -25,5 +25,6 @@ print(',\n'.join(rows))
 print('ln2 hi/lo', (rnd(LN2)).hex())
 import mpmath
 mpmath.mp.dps = 40
-print('/* sincos: cos and sin of 2 pi k / 256 */')
-print(',\n'.join('{%s, %s}' % (float(mpmath.cos(2 * mpmath.pi * k / 256)).hex(), float(mpmath.sin(2 * mpmath.pi * k / 256)).hex()) for k in range(256)))
+print('/* sincos: cos and sin of 2 pi (k + 1/2) / 1024 */')
+def half(k): return 2 * mpmath.pi * (k + mpmath.mpf(1) / 2) / 1024
+print(',\n'.join('{%s, %s}' % (float(mpmath.cos(half(k))).hex(), float(mpmath.sin(half(k))).hex()) for k in range(1024)))

@@ -6,8 +6,8 @@
  * decays per voxel in the frame), and anywhere else a large discrete
  * distribution is sampled many times.  Building costs O(n) time and
  * 8 bytes per entry (the coin's 32-bit threshold and the alias); sampling
- * draws one 53-bit uniform: its integer part over n picks the column, its
- * fractional part (to 32 bits) tosses the column's coin.
+ * draws 64 random bits x: the integer part of x n / 2^64 picks the column, the
+ * next 32 bits of the product toss the column's coin (mist_alias_draw).
  * (Walker, ACM TOMS 3:253, 1977; Vose, IEEE TSE 17:972, 1991.)
  */
 #ifndef MIST_PHYSICS_ALIAS_H
@@ -39,16 +39,19 @@ mist_status mist_alias_build(const double *weights, size_t n, mist_alias **out, 
 
 void mist_alias_free(mist_alias *table);
 
-/* A draw for a table of n columns: one 53-bit uniform, whose integer part over n is the
- * column (high 32 bits of the result) and whose fraction is the 32-bit coin (low 32 bits).
+/* A draw for a table of n columns: one 64-bit draw x (two outputs) times n, a 96-bit
+ * product, whose top 32 bits are the column (floor(x n / 2^64), each column's probability
+ * 1/n to 2^-64) and whose next 32 bits are the coin (uniform given the column, to n 2^-64);
+ * returned as column << 32 | coin.  Integer arithmetic only: two 32 x 32 -> 64-bit products.
  * Shared by every packed alias table (this one, transport/source.h's). */
 static inline uint64_t mist_alias_draw(size_t n, mist_rng *rng)
 {
-    double x = mist_rng_uniform(rng) * (double)n;
-    size_t c = (size_t)x;
-    if (c >= n) /* guard against rounding at the top end */
-        c = n - 1;
-    return (uint64_t)c << 32 | (uint32_t)((x - (double)c) * 4294967296.0);
+    uint64_t xh = mist_rng_u32(rng); /* two statements: the draws' order is fixed */
+    uint64_t xl = mist_rng_u32(rng);
+    uint64_t a = xh * (uint64_t)n, b = xl * (uint64_t)n; /* x n = a 2^32 + b, n < 2^32 */
+    uint64_t t = (a & 0xFFFFFFFFu) + (b >> 32);
+    uint64_t column = (a >> 32) + (t >> 32);
+    return column << 32 | (t & 0xFFFFFFFFu);
 }
 
 /* Draw a column and prefetch its entry: resolve it later (e.g. one sample ahead) to hide
@@ -64,7 +67,9 @@ static inline uint64_t mist_alias_pick(const mist_alias *t, mist_rng *rng)
 static inline uint32_t mist_alias_resolve(const mist_alias *t, uint64_t pick)
 {
     const mist_alias_entry *e = &t->entry[pick >> 32];
-    return (uint32_t)pick < e->keep ? (uint32_t)(pick >> 32) : e->alias;
+    /* Branch-free: the coin is a coin toss, which a branch predictor cannot learn. */
+    uint32_t other = -(uint32_t)((uint32_t)pick >= e->keep); /* all ones: take the alias */
+    return ((uint32_t)(pick >> 32) & ~other) | (e->alias & other);
 }
 
 /* Sample an outcome index. */

@@ -50,7 +50,11 @@ mist_status mist_emitter_init(mist_emitter *em, const mist_nuclide *nuc,
             return st;
         p_beta += nuc->beta[b].intensity;
         em->branch_cut[b] = (uint32_t)fmin(threshold(p_beta), TWO32 - 1.0);
+        uint32_t share = em->branch_cut[b] - (b ? em->branch_cut[b - 1] : 0u);
+        em->branch_scale[b] = share ? MIST_POSITRON_TABLE_N / (double)share : 0.0;
     }
+    _Static_assert(MIST_POSITRON_TABLE_N == 1024, "branch_scale maps to 1024 table cells");
+    (void)mist_zig_normal_build(&em->zig);
     if (p_beta > 1.0 + 1e-12)
         return mist_error_set(err, MIST_ERR_INPUT, "%s: positron branches sum to %g > 1",
                               nuc->name, p_beta);
@@ -86,7 +90,7 @@ mist_status mist_emitter_init(mist_emitter *em, const mist_nuclide *nuc,
 }
 
 /* Uniform in (-1, 1) from one 32-bit output: 2^-31 resolution is ample for
- * directions and acollinearity (the full 53-bit uniform costs two outputs). */
+ * directions (the full 53-bit uniform costs two outputs). */
 static inline double sym_uniform32(mist_rng *rng)
 {
     return ((double)mist_rng_u32(rng) + 0.5) * (2.0 / 4294967296.0) - 1.0;
@@ -108,50 +112,53 @@ static inline void isotropic(mist_rng *rng, double d[3])
     d[2] = 1.0 - 2.0 * s;
 }
 
-/* Two independent standard normals by the Box-Muller transform (Box & Muller, Ann Math Stat
- * 29:610, 1958): radius sqrt(-2 ln u) and a uniform angle, each from one 32-bit output
- * (rng.h, 2^-32 resolution; u > 0, so the radius is finite: at most 6.7, a normal's
- * 1.2e-11 quantile), the angle's cosine and sine by table (core/fastmath.h): no rejection
- * loop, no division. */
-static inline void normal_pair(mist_rng *rng, double *a, double *b)
+/* Isotropic unit vector in spherical coordinates: cos(theta) = z uniform on (-1, 1) from one
+ * 32-bit output, the azimuth from another (its cosine c and sine s by table, core/fastmath.h),
+ * sin(theta) = st = 2 sqrt(u (1 - u)) (as mist_rng_isotropic).  The pieces are returned
+ * because they also give the orthonormal basis (z c, z s, -st), (-s, c, 0) perpendicular to
+ * the direction, which the acollinearity uses. */
+static inline void isotropic_sph(mist_rng *rng, double d[3], double *c, double *s, double *st)
 {
-    double r = sqrt(-2.0 * mist_fast_log(mist_rng_uniform32(rng)));
-    double c, s;
-    mist_fast_sincos_2pi_u32(mist_rng_u32(rng), &c, &s);
-    *a = r * c;
-    *b = r * s;
+    double u = mist_rng_uniform32(rng);
+    mist_fast_sincos_2pi_u32(mist_rng_u32(rng), c, s);
+    *st = 2.0 * sqrt(u * (1.0 - u));
+    d[0] = *st * *c;
+    d[1] = *st * *s;
+    d[2] = 1.0 - 2.0 * u;
 }
 
-/* Direction opposite to d, deviated by Gaussian angles of sigma [rad] in two
- * perpendicular planes containing d. */
-static inline void opposite(mist_rng *rng, const double d[3], double sigma, double out[3])
+/* The direction opposite to d = (st c, st s, z) (isotropic_sph), deviated by Gaussian angles
+ * of sigma [rad] in two perpendicular planes containing d: -d + a e1 + b e2, normalised, with
+ * a, b = sigma g, g standard normals, and e1 = (z c, z s, -st), e2 = (-s, c, 0) the spherical
+ * basis at d (any orthonormal pair perpendicular to d gives the same law: (a, b) is
+ * isotropic in their plane). */
+static inline void opposite(const mist_emitter *em, mist_rng *rng, const double d[3], double c,
+                            double s, double st, double out[3])
 {
-    out[0] = -d[0];
-    out[1] = -d[1];
-    out[2] = -d[2];
-    if (sigma <= 0.0)
+    double sigma = em->acoll_sigma_rad;
+    if (sigma <= 0.0) {
+        out[0] = -d[0];
+        out[1] = -d[1];
+        out[2] = -d[2];
         return;
-    /* e1, e2: an orthonormal pair perpendicular to the unit vector d, with one division and
-     * no square root or branch (Duff et al., "Building an orthonormal basis, revisited",
-     * J. Comput. Graph. Tech. 6(1):1, 2017). */
-    double sgn = copysign(1.0, d[2]);
-    double ia = -1.0 / (sgn + d[2]);
-    double ib = d[0] * d[1] * ia;
-    double e1[3] = {1.0 + sgn * d[0] * d[0] * ia, sgn * ib, -sgn * d[0]};
-    double e2[3] = {ib, sgn + d[1] * d[1] * ia, -d[1]};
-    double g1, g2;
-    normal_pair(rng, &g1, &g2);
+    }
     /* Small angles: tan(sigma g) = sigma g to a relative 1e-5 at sigma = 0.2 degree. */
-    double a = sigma * g1, b = sigma * g2;
+    double a = sigma * mist_zig_normal_sample(&em->zig, rng);
+    double b = sigma * mist_zig_normal_sample(&em->zig, rng);
     /* |-d + a e1 + b e2|^2 = 1 + a^2 + b^2 (d, e1, e2 orthonormal). */
     double norm = 1.0 / sqrt(1.0 + a * a + b * b);
-    for (int k = 0; k < 3; k++)
-        out[k] = (out[k] + a * e1[k] + b * e2[k]) * norm;
+    double h = a * d[2] - st; /* the (c, s) part: -st + a z */
+    out[0] = (c * h - b * s) * norm;
+    out[1] = (s * h + b * c) * norm;
+    out[2] = (-d[2] - a * st) * norm;
 }
 
 void mist_emission_sample(const mist_emitter *em, mist_rng *rng, const double origin_mm[3],
                           double density_g_cm3, mist_decay *out)
 {
+    /* One 32-bit output chooses the branch; within branch b's share [cut[b-1], cut[b]) it
+     * is uniform and independent of the choice, and, rescaled, is the position in the
+     * branch's energy table (10 bits of cell, the rest the place in it). */
     uint32_t u = mist_rng_u32(rng);
     int b = -1;
     for (int k = 0; k < em->n_beta; k++)
@@ -166,21 +173,37 @@ void mist_emission_sample(const mist_emitter *em, mist_rng *rng, const double or
 
     if (b >= 0) {
         const mist_positron_spectrum *sp = &em->beta[b];
+        uint32_t lo = b ? em->branch_cut[b - 1] : 0u;
+        double x = ((double)(u - lo) + 0.5) * em->branch_scale[b];
+        int i = (int)x;
         double range_g_cm2;
-        out->positron_keV = mist_positron_sample_energy(sp, rng, &range_g_cm2);
+        out->positron_keV = mist_positron_energy_at(sp, i, x - i, &range_g_cm2);
         mist_emitted_photon *p1 = &out->photons[0], *p2 = &out->photons[1];
         double at[3] = {origin_mm[0], origin_mm[1], origin_mm[2]};
         if (em->opt.positron_range && density_g_cm3 > 0.0) {
-            double s = mist_positron_sample_path_fraction(sp, rng);
+            /* Path fraction and the isotropic direction of the displacement from one 64-bit
+             * draw, 21 bits each (mist_rng_uniform3_21's split): the displacement, at most a
+             * few cm, lands on a grid finer than 0.1 um. */
+            uint64_t hi = mist_rng_u32(rng); /* two statements: the draws' order is fixed */
+            uint64_t bits = hi << 32 | mist_rng_u32(rng);
+            uint32_t k0 = (uint32_t)(bits >> 43);
+            uint32_t k1 = (uint32_t)(bits >> 22) & 0x1FFFFFu;
+            uint32_t k2 = (uint32_t)(bits >> 1) & 0x1FFFFFu;
+            double s = mist_positron_path_fraction_at(
+                sp, (int)(k0 >> 11), ((double)(k0 & 0x7FFu) + 0.5) * 0x1.0p-11);
             double r = 10.0 * range_g_cm2 * s / density_g_cm3;
-            double dp[3];
-            isotropic(rng, dp);
-            for (int k = 0; k < 3; k++)
-                at[k] += r * dp[k];
+            double uz = ((double)k1 + 0.5) * 0x1.0p-21;
+            double c, sn;
+            mist_fast_sincos_2pi_u32(k2 << 11 | 0x400u, &c, &sn);
+            double rst = r * 2.0 * sqrt(uz * (1.0 - uz));
+            at[0] += rst * c;
+            at[1] += rst * sn;
+            at[2] += r * (1.0 - 2.0 * uz);
             out->range_mm = r;
         }
-        isotropic(rng, p1->dir);
-        opposite(rng, p1->dir, em->acoll_sigma_rad, p2->dir);
+        double c, sn, st;
+        isotropic_sph(rng, p1->dir, &c, &sn, &st);
+        opposite(em, rng, p1->dir, c, sn, st, p2->dir);
         for (int k = 0; k < 3; k++)
             p1->pos_mm[k] = p2->pos_mm[k] = at[k];
         p1->energy_keV = p2->energy_keV = MIST_ANNIHILATION_KEV;
@@ -202,7 +225,8 @@ void mist_emission_sample(const mist_emitter *em, mist_rng *rng, const double or
         ph->energy_keV = em->nuclide->lines[l].energy_keV;
         ph->line = l;
         if (em->line_delay_mean_s[l] > 0.0) {
-            ph->time_s = mist_rng_exponential(rng, em->line_delay_mean_s[l]);
+            /* Exponential delay by inversion of one 32-bit uniform (rng.h). */
+            ph->time_s = -em->line_delay_mean_s[l] * mist_fast_log(mist_rng_uniform32(rng));
             ph->origin = MIST_PHOTON_DELAYED;
         } else {
             ph->time_s = 0.0;

@@ -27,6 +27,7 @@
 
 #include "core/rng.h"
 #include "core/status.h"
+#include "core/ziggurat.h"
 #include "physics/nuclide.h"
 #include "physics/positron.h"
 
@@ -78,12 +79,16 @@ typedef struct mist_emitter {
     double acoll_sigma_rad;                       /**< per-plane sigma [rad] */
     int n_beta;
     uint32_t branch_cut[MIST_NUCLIDE_MAX_BETA];   /**< cumulative branch thresholds, 2^-32 units */
+    /** Per branch: 1024 / (its share of the 32-bit draw), which turns the draw that chose the
+     *  branch into the position in its energy table (mist_emission_sample). */
+    double branch_scale[MIST_NUCLIDE_MAX_BETA];
     mist_positron_spectrum beta[MIST_NUCLIDE_MAX_BETA];
     int n_lines;
     /* Probability threshold (2^-32 units, saturating) of line l given the
      * decay mode: mode 0 = no positron, mode 1 + b = positron branch b. */
     uint64_t line_cut[MIST_NUCLIDE_MAX_BETA + 1][MIST_NUCLIDE_MAX_LINES];
     double line_delay_mean_s[MIST_NUCLIDE_MAX_LINES]; /**< mean delay [s], 0 = prompt */
+    mist_zig_normal zig; /**< normal variates of the acollinearity */
 } mist_emitter;
 
 /* Build the emitter for a nuclide.  Errors (MIST_ERR_INPUT): inconsistent

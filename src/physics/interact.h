@@ -17,6 +17,9 @@
 #ifndef MIST_PHYSICS_INTERACT_H
 #define MIST_PHYSICS_INTERACT_H
 
+#include <math.h>
+
+#include "core/fastmath.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "model/material.h"
@@ -73,5 +76,47 @@ static inline mist_interaction mist_interact_choose(const mist_physics_material 
 
 /* Turn unit vector dir by polar angle theta (given by cos_theta) and a uniform azimuth. */
 void mist_interact_rotate(double dir[3], double cos_theta, mist_rng *rng);
+
+/* The same, inline (for the trackers' collisions). */
+static inline void mist_interact_rotate_inline(double dir[3], double cos_theta, mist_rng *rng)
+{
+    /* Azimuth phi uniform from one 32-bit output (resolution 1.5e-9 rad, far below anything a
+     * detector resolves), its cosine and sine from a table and short polynomials, exact to
+     * 4e-16 (core/fastmath.h): no rejection loop, no trigonometric call. */
+    double c2, s2; /* cos phi, sin phi */
+    mist_fast_sincos_2pi_u32(mist_rng_u32(rng), &c2, &s2);
+    double sin2_t = 1.0 - cos_theta * cos_theta;
+    if (sin2_t < 0.0)
+        sin2_t = 0.0;
+    double ux = dir[0], uy = dir[1], uz = dir[2];
+    double nx, ny, nz;
+    double perp2 = 1.0 - uz * uz;
+    if (perp2 < 1e-10) {
+        double sgn = uz >= 0.0 ? 1.0 : -1.0;
+        double w = sqrt(sin2_t);
+        nx = w * c2;
+        ny = w * s2;
+        nz = sgn * cos_theta;
+    } else {
+        /* sin(theta) perp in one square root, sin(theta) / perp in one division. */
+        double st_perp = sqrt(sin2_t * perp2);
+        double w = st_perp / perp2;
+        nx = w * (ux * uz * c2 - uy * s2) + ux * cos_theta;
+        ny = w * (uy * uz * c2 + ux * s2) + uy * cos_theta;
+        nz = -w * perp2 * c2 + uz * cos_theta;
+    }
+    /* The result is a unit vector up to rounding; renormalise only when rounding has
+     * accumulated (|n|^2 off by more than 1e-12), which keeps |dir| = 1 to 1e-12. */
+    double n2 = nx * nx + ny * ny + nz * nz;
+    if (fabs(n2 - 1.0) > 1e-12) {
+        double inv_n = 1.0 / sqrt(n2);
+        nx *= inv_n;
+        ny *= inv_n;
+        nz *= inv_n;
+    }
+    dir[0] = nx;
+    dir[1] = ny;
+    dir[2] = nz;
+}
 
 #endif

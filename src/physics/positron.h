@@ -79,6 +79,22 @@ static inline int mist_positron_table_pos(mist_rng *rng, double *f)
     return (int)(b >> 22);
 }
 
+/* Kinetic energy [keV] and its Katz-Penfold range [g/cm2] at table position (cell i in
+ * [0, 1024), place f in [0, 1) in it), linear between the nodes. */
+static inline double mist_positron_energy_at(const mist_positron_spectrum *sp, int i, double f,
+                                             double *range_g_cm2)
+{
+    *range_g_cm2 = sp->range_g_cm2[i] + f * (sp->range_g_cm2[i + 1] - sp->range_g_cm2[i]);
+    return sp->energy_keV[i] + f * (sp->energy_keV[i + 1] - sp->energy_keV[i]);
+}
+
+/* Path-model fraction s at table position (cell i in [0, 1024), place f in [0, 1)). */
+static inline double mist_positron_path_fraction_at(const mist_positron_spectrum *sp, int i,
+                                                    double f)
+{
+    return sp->path_fraction[i] + f * (sp->path_fraction[i + 1] - sp->path_fraction[i]);
+}
+
 /* Sample a kinetic energy [keV] together with its Katz-Penfold range [g/cm2]
  * (one 32-bit output: the two come from the same table position). */
 static inline double mist_positron_sample_energy(const mist_positron_spectrum *sp,

@@ -16,4 +16,13 @@
 void mist_collide(const mist_physics_options *opt, const mist_physics_material *m, mist_photon *p,
                   mist_xsec_point e, mist_rng *rng);
 
+/* The same with the process already drawn: u, the collision's 32-bit uniform
+ * (mist_rng_uniform32, as mist_interact_choose draws it), picks it from the fractions at e. */
+void mist_collide_with(const mist_physics_options *opt, const mist_physics_material *m,
+                       mist_photon *p, mist_xsec_point e, double u, mist_rng *rng);
+
+/* A Compton scatter of photon p in material m (the process known to be Compton). */
+void mist_collide_compton(const mist_physics_options *opt, const mist_physics_material *m,
+                          mist_photon *p, mist_rng *rng);
+
 #endif

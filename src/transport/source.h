@@ -113,8 +113,8 @@ mist_status mist_source_build(mist_source *s, const mist_phantom *ph, const mist
 void mist_source_free(mist_source *s);
 
 /* A decay position [mm] and the density [g/cm3] of its voxel. */
-/* A decay's alias column: one 53-bit uniform, whose integer part over n picks the column
- * and whose fraction is the coin (kept in the returned value's low 32 bits; the column in
+/* A decay's alias column: 64 random bits times n, whose integer part over 2^64 picks the
+ * column and whose next 32 bits are the coin (mist_alias_draw; kept in the returned value's low 32 bits; the column in
  * the high 32).  The column's entry is prefetched: drawing the next decay's column one
  * decay ahead hides the memory latency of a table far larger than the caches. */
 static inline uint64_t mist_source_pick(const mist_source *s, mist_rng *rng)
@@ -132,9 +132,11 @@ static inline void mist_source_place(const mist_source *s, uint64_t pick, mist_r
 {
     const mist_phantom *p = s->phantom;
     const mist_source_entry *e = &s->table[pick >> 32];
-    int other = (uint32_t)pick >= e->keep;
-    size_t v = other ? e->alias_voxel : e->voxel;
-    *density_g_cm3 = 1e-4 * (double)(other ? e->alias_rho : e->rho);
+    /* Branch-free selection (the coin is a coin toss, which a branch predictor cannot learn):
+     * other is all ones when the alias is taken. */
+    uint32_t other = -(uint32_t)((uint32_t)pick >= e->keep);
+    size_t v = (e->voxel & ~other) | (e->alias_voxel & other);
+    *density_g_cm3 = 1e-4 * (double)((e->rho & ~other) | (e->alias_rho & other));
     size_t i = v % p->n[0], j = (v / p->n[0]) % p->n[1], k = v / (p->n[0] * p->n[1]);
     double u[3];
     mist_rng_uniform3_21(rng, u);

@@ -48,6 +48,33 @@ static void bin_range(const mist_tracker *t, size_t m, int b, double *lo, double
     }
 }
 
+/* The least Compton fraction of material m over energy bin b (mist_xsec_fractions: linear
+ * in log E between grid points, so the least value lies at the bin's ends or at grid points
+ * inside it). */
+static double bin_compton_min(const mist_tracker *t, size_t m, int b)
+{
+    double e0 = ldexp(1.0 + (double)(b % MIST_TRACKER_EBIN_PER_OCTAVE) / MIST_TRACKER_EBIN_PER_OCTAVE,
+                      b / MIST_TRACKER_EBIN_PER_OCTAVE) * MIST_XSEC_E_MIN_KEV;
+    double e1 = ldexp(1.0 + (double)(b % MIST_TRACKER_EBIN_PER_OCTAVE + 1) / MIST_TRACKER_EBIN_PER_OCTAVE,
+                      b / MIST_TRACKER_EBIN_PER_OCTAVE) * MIST_XSEC_E_MIN_KEV;
+    const mist_xsec *xs = &t->materials[m].xsec;
+    double co, ph, mn;
+    mist_xsec_fractions(xs, mist_xsec_locate(e0), &co, &ph);
+    mn = co;
+    mist_xsec_fractions(xs, mist_xsec_locate(e1), &co, &ph);
+    mn = fmin(mn, co);
+    int i0 = (int)(log2(e0 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) - 1;
+    int i1 = (int)(log2(e1 / MIST_XSEC_E_MIN_KEV) * MIST_XSEC_PER_OCTAVE) + 2;
+    for (int i = i0 < 0 ? 0 : i0; i <= i1 && i < MIST_XSEC_N; i++) {
+        double e = mist_xsec_grid_energy(i);
+        if (e > e0 && e < e1) {
+            mist_xsec_fractions(xs, mist_xsec_locate(e), &co, &ph);
+            mn = fmin(mn, co);
+        }
+    }
+    return mn;
+}
+
 /* The bins' flight majorants and squeeze thresholds.  The majorant is the largest mu of the
  * materials in the grid over the bin, raised by 1e-9 of itself (far above the 4e-16 rounding
  * of the interpolation, so no computed mu exceeds it, and 4 x 2^-32 above every ratio, so
@@ -71,6 +98,11 @@ static void bin_majorants_build(mist_tracker *t, const unsigned char *used)
             mist_tracker_squeeze *q = &t->squeeze[m * MIST_TRACKER_N_EBINS + (size_t)b];
             q->lo = r_lo >= 4294967295.0 ? 0xFFFFFFFFu : (uint32_t)floor(r_lo);
             q->hi = r_hi >= 4294967295.0 ? 0xFFFFFFFFu : (uint32_t)ceil(r_hi);
+            /* Compton for sure when k < compton = floor(2^32 (min - 1e-12)): then u = (k + 1/2)
+             * 2^-32 < min <= the fraction at any energy of the bin (1e-12 covers the rounding
+             * of the interpolation). */
+            double r_co = (bin_compton_min(t, m, b) - 1e-12) * 4294967296.0;
+            q->compton = r_co <= 0.0 ? 0u : r_co >= 4294967295.0 ? 0xFFFFFFFFu : (uint32_t)floor(r_co);
         }
     }
 }
@@ -169,8 +201,10 @@ mist_status mist_tracker_create(const mist_voxel_grid *grid, const mist_material
             }
     ziggurat_build(t);
     mist_voxel_grid_bounds(grid, t->lo_mm, t->hi_mm);
-    for (int a = 0; a < 3; a++)
+    for (int a = 0; a < 3; a++) {
         t->inv_voxel_mm[a] = 1.0 / grid->voxel_mm[a];
+        t->n_voxels[a] = (double)grid->n[a];
+    }
     *out = t;
     return MIST_OK;
 }

@@ -46,9 +46,11 @@
 #define MIST_TRACKER_N_EBINS (MIST_XSEC_OCTAVES * MIST_TRACKER_EBIN_PER_OCTAVE)
 
 /* Per material and energy bin: a real collision is certain when the 32-bit draw k is below
- * lo, impossible when k >= hi; between them mu is computed (woodcock.c). */
+ * lo, impossible when k >= hi; between them mu is computed (woodcock.c).  A real collision is
+ * a Compton scatter for sure when its own 32-bit draw (mist_interact_choose's) is below
+ * compton, the least Compton fraction in the bin, without locating the energy. */
 typedef struct mist_tracker_squeeze {
-    uint32_t lo, hi;
+    uint32_t lo, hi, compton;
 } mist_tracker_squeeze;
 
 typedef struct mist_tracker {
@@ -74,6 +76,7 @@ typedef struct mist_tracker {
     size_t nb[3];              /**< blocks of 8^3 voxels along x, y, z (rounded up) */
     uint16_t *block_label;     /**< [nb2][nb1][nb0]: the label filling a block, or
                                     MIST_TRACKER_MIXED; owned */
+    double n_voxels[3];        /**< the grid's voxel counts as doubles (mist_tracker_find) */
 } mist_tracker;
 
 #define MIST_TRACKER_BLOCK_LOG2 3
@@ -155,6 +158,35 @@ static inline int mist_tracker_material_at(const mist_tracker *t, const double p
     if (label == MIST_TRACKER_MIXED)
         label = g->labels[((size_t)ijk[2] * g->n[1] + (size_t)ijk[1]) * g->n[0] + (size_t)ijk[0]];
     return t->label_material[label];
+}
+
+/* Whether pos_mm lies in the grid's box and, if so, the material index of its voxel in *mi:
+ * mist_tracker_inside and mist_tracker_material_at in one, the position's voxel coordinates
+ * computed once.  The box test is on those coordinates, 0 <= (pos - lo) / voxel <= n, which
+ * is the closed box up to the rounding of the product at its far faces. */
+static inline int mist_tracker_find(const mist_tracker *t, const double pos_mm[3], int *mi)
+{
+    double g[3];
+    for (int a = 0; a < 3; a++)
+        g[a] = (pos_mm[a] - t->lo_mm[a]) * t->inv_voxel_mm[a];
+    /* Bitwise &: six compares without six branches. */
+    if (!((g[0] >= 0.0) & (g[0] <= t->n_voxels[0]) & (g[1] >= 0.0) & (g[1] <= t->n_voxels[1]) &
+          (g[2] >= 0.0) & (g[2] <= t->n_voxels[2])))
+        return 0;
+    const mist_voxel_grid *gr = t->grid;
+    size_t ijk[3];
+    for (int a = 0; a < 3; a++) {
+        long v = (long)g[a]; /* g >= 0: truncation is the floor (and cheaper to size_t) */
+        ijk[a] = (size_t)(v < (long)gr->n[a] ? v : (long)gr->n[a] - 1); /* g = n: far face */
+    }
+    size_t b = ((ijk[2] >> MIST_TRACKER_BLOCK_LOG2) * t->nb[1] +
+                (ijk[1] >> MIST_TRACKER_BLOCK_LOG2)) * t->nb[0] +
+               (ijk[0] >> MIST_TRACKER_BLOCK_LOG2);
+    unsigned label = t->block_label[b];
+    if (label == MIST_TRACKER_MIXED)
+        label = gr->labels[(ijk[2] * gr->n[1] + ijk[1]) * gr->n[0] + ijk[0]];
+    *mi = t->label_material[label];
+    return 1;
 }
 
 /* Whether pos_mm lies in the grid's closed box. */

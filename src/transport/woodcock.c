@@ -23,7 +23,8 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         double next[3];
         for (int a = 0; a < 3; a++)
             next[a] = p->pos_mm[a] + s * p->dir[a];
-        if (!mist_tracker_inside(t, next)) {
+        int mi;
+        if (!mist_tracker_find(t, next, &mi)) {
             /* The flight leaves the box: the photon escapes where its ray crosses the
              * boundary, found only now, once per history. */
             double s_exit = mist_tracker_exit_distance(t, p->pos_mm, p->dir);
@@ -36,7 +37,6 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
         for (int a = 0; a < 3; a++)
             p->pos_mm[a] = next[a];
         travelled += s;
-        int mi = mist_tracker_material_at(t, p->pos_mm);
         const mist_physics_material *m = &t->materials[mi];
         /* Real with probability mu / mu_max, decided by one 32-bit draw k (u = (k + 1/2)
          * 2^-32, rng.h): the squeeze thresholds of the bin settle it without mu for all but
@@ -54,12 +54,20 @@ void mist_woodcock_track(const mist_tracker *t, mist_photon *p, mist_rng *rng)
                 mist_xsec_mu_at(&m->xsec, MIST_XS_TOTAL, e) * inv_mu_max)
                 continue; /* virtual collision */
         }
-        if (!located) {
-            e = mist_xsec_locate(p->energy_keV);
-            located = 1;
-        }
+        /* The process, from the collision's 32-bit draw as mist_interact_choose takes it:
+         * below the bin's least Compton fraction it is Compton, with no need to locate the
+         * energy on the cross-section grid. */
         double e_before = p->energy_keV;
-        mist_tracker_collide(t, m, p, e, rng);
+        uint32_t kc = mist_rng_u32(rng);
+        if (kc < q.compton) {
+            mist_collide_compton(&t->options, m, p, rng);
+        } else {
+            if (!located) {
+                e = mist_xsec_locate(p->energy_keV);
+                located = 1;
+            }
+            mist_collide_with(&t->options, m, p, e, ((double)kc + 0.5) * 0x1.0p-32, rng);
+        }
         if (p->fate != MIST_FATE_ALIVE)
             break;
         if (p->energy_keV != e_before) {
