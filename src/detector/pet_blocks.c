@@ -133,6 +133,10 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
                       uint32_t *k_out, uint32_t *j_out, double *t_in, double *t_out)
 {
     const mist_pet_scanner *s = d->scanner;
+    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
+     * and moves on away from them axially meets no block (most photons leave this way). */
+    if (mist_pet_blocks_past_ends(d, p, dir))
+        return 0;
     /* Where the ray meets the front-face cylinder (or the current position if beyond it). */
     double a = dir[0] * dir[0] + dir[1] * dir[1], q[3] = {p[0], p[1], p[2]};
     double r2 = p[0] * p[0] + p[1] * p[1], R = s->radius_mm;
@@ -145,11 +149,6 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
             q[i] = p[i] + t * dir[i];
     }
     double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
-    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
-     * and moves on away from them axially meets no block (most photons leave this way). */
-    if (bore &&
-        ((q[2] - 1e-6 >= half_fov && dir[2] >= 0.0) || (q[2] + 1e-6 < -half_fov && dir[2] <= 0.0)))
-        return 0;
     long j0 = (long)floor((q[2] + half_fov) / pitch);
     /* Block rings the ray can reach: every block lies inside the cylinder through the blocks'
      * back corners, and from the bore (beyond it: when moving outward, b >= 0) the distance
@@ -189,19 +188,17 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
     else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
         k0 += 1; /* at or past its last edge */
     /* Along a straight line the polar angle moves one way only (the sign of p x dir), and
-     * each block lies strictly inside its angular sector; so from the bore, where the ray
-     * meets no block before q, the sector behind q's cannot be hit, and a block of q's own
-     * sector, when hit, is entered before any block of the sector ahead: that one is tried
-     * only when q's sector has none on the ray's way. */
-    if (bore) {
-        double lz = p[0] * dir[1] - p[1] * dir[0];
-        if (lz != 0.0) {
-            if (nearest_block(d, p, dir, k0, 0, 0, j_lo, j_hi, k_out, j_out, t_in, t_out))
-                return 1;
-            long ahead = lz > 0.0 ? 1 : -1;
-            return nearest_block(d, p, dir, k0, ahead, ahead, j_lo, j_hi, k_out, j_out, t_in,
-                                 t_out);
-        }
+     * each block lies strictly inside its angular sector; so no block of the sector behind
+     * q's can be met ahead (from the bore the ray meets no block before q; beyond it q is
+     * where the ray is, in no other sector's block), and a block of q's own sector, when
+     * hit, is entered before any block of the sector ahead: that one is tried only when
+     * q's sector has none on the ray's way. */
+    double lz = p[0] * dir[1] - p[1] * dir[0];
+    if (lz != 0.0) {
+        if (nearest_block(d, p, dir, k0, 0, 0, j_lo, j_hi, k_out, j_out, t_in, t_out))
+            return 1;
+        long ahead = lz > 0.0 ? 1 : -1;
+        return nearest_block(d, p, dir, k0, ahead, ahead, j_lo, j_hi, k_out, j_out, t_in, t_out);
     }
     return nearest_block(d, p, dir, k0, -1, 1, j_lo, j_hi, k_out, j_out, t_in, t_out);
 }

@@ -298,6 +298,8 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
                            event, crystal, p.energy_keV, flags);
                 continue;
             }
+            if (mist_pet_blocks_past_ends(&ps->blocks, p.pos_mm, p.dir))
+                continue; /* no block on its way (and no call) */
             mist_block_hit hits[MIST_BLOCKS_MAX_HITS];
             p.edep_keV = 0;
             p.fate = MIST_FATE_ALIVE; /* it escaped the phantom; now the crystals */
