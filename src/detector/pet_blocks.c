@@ -99,36 +99,70 @@ static double approx_atan2(double y, double x)
     return y < 0.0 ? -r : r;
 }
 
+/* The nearest of the blocks (k0 + dk, j), dk in [dk_lo, dk_hi], j in [j_lo, j_hi], that the ray
+ * enters (or is inside), tried in that order (dk, then j); 0 when none is hit. */
+static int nearest_block(const mist_pet_blocks *d, const double p[3], const double dir[3], long k0,
+                         long dk_lo, long dk_hi, long j_lo, long j_hi, uint32_t *k_out,
+                         uint32_t *j_out, double *t_in, double *t_out)
+{
+    const long n_k = (long)d->scanner->blocks_per_ring;
+    double best = INFINITY;
+    int found = 0;
+    for (long dk = dk_lo; dk <= dk_hi; dk++) {
+        long k = ((k0 + dk) % n_k + n_k) % n_k;
+        for (long j = j_lo; j <= j_hi; j++) {
+            block_frame f = frame_of(d, (uint32_t)k, (uint32_t)j);
+            double lp[3], ld[3], t0, t1;
+            to_local(d, &f, p, dir, lp, ld);
+            if (box_hit(d, lp, ld, &t0, &t1) && t0 < best) {
+                best = t0;
+                *k_out = (uint32_t)k;
+                *j_out = (uint32_t)j;
+                *t_in = t0;
+                *t_out = t1;
+                found = 1;
+            }
+        }
+    }
+    return found;
+}
+
 /* The nearest block the ray from p along dir enters (or is inside): its
  * indices and entry distance; 0 when none of the blocks near its path is hit. */
 static int next_block(const mist_pet_blocks *d, const double p[3], const double dir[3],
                       uint32_t *k_out, uint32_t *j_out, double *t_in, double *t_out)
 {
     const mist_pet_scanner *s = d->scanner;
+    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
+     * and moves on away from them axially meets no block (most photons leave this way). */
+    if (mist_pet_blocks_past_ends(d, p, dir))
+        return 0;
     /* Where the ray meets the front-face cylinder (or the current position if beyond it). */
     double a = dir[0] * dir[0] + dir[1] * dir[1], q[3] = {p[0], p[1], p[2]};
     double r2 = p[0] * p[0] + p[1] * p[1], R = s->radius_mm;
-    if (r2 < R * R && a > 0) {
-        double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - R * R;
+    double b = p[0] * dir[0] + p[1] * dir[1];
+    int bore = r2 < R * R && a > 0;
+    if (bore) {
+        double c = r2 - R * R;
         double t = (-b + sqrt(b * b - a * c)) / a;
         for (int i = 0; i < 3; i++)
             q[i] = p[i] + t * dir[i];
     }
     double pitch = 2.0 * d->half_h_mm, half_fov = 0.5 * s->axial_fov_mm;
-    /* From the bore, a ray that meets the front-face cylinder beyond an end of the rings
-     * and moves on away from them axially meets no block (most photons leave this way). */
-    if (r2 < R * R && a > 0 &&
-        ((q[2] - 1e-6 >= half_fov && dir[2] >= 0.0) || (q[2] + 1e-6 < -half_fov && dir[2] <= 0.0)))
-        return 0;
     long j0 = (long)floor((q[2] + half_fov) / pitch);
-    /* Block rings the ray can reach: from the bore, it meets the blocks only between the
-     * front-face cylinder (q) and the cylinder through the blocks' back corners; the block
-     * rings its axial extent there overlaps (a hair wider, for rounding) are the only
-     * candidates.  Outside the bore, all three neighbours are. */
+    /* Block rings the ray can reach: every block lies inside the cylinder through the blocks'
+     * back corners, and from the bore (beyond it: when moving outward, b >= 0) the distance
+     * from the axis only grows along the ray, so it meets the blocks only between q (the
+     * front-face crossing, or where it is) and that cylinder; the block rings its axial
+     * extent there overlaps (a hair wider, for rounding) are the only candidates, and none
+     * when it is already beyond that cylinder.  Moving inward outside the bore, all three
+     * neighbours are. */
     long j_lo = j0 - 1, j_hi = j0 + 1;
-    if (r2 < R * R && a > 0) {
+    if (a > 0 && (bore || b >= 0.0)) {
         double back = R + d->depth_mm, r_out2 = back * back + d->half_w_mm * d->half_w_mm;
-        double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - r_out2;
+        double c = r2 - r_out2;
+        if (c >= 0.0)
+            return 0; /* beyond every block's back corners, moving outward */
         double z_out = p[2] + (-b + sqrt(b * b - a * c)) / a * dir[2];
         double z_lo = (q[2] < z_out ? q[2] : z_out) - 1e-6;
         double z_hi = (q[2] > z_out ? q[2] : z_out) + 1e-6;
@@ -154,36 +188,19 @@ static int next_block(const mist_pet_blocks *d, const double p[3], const double 
     else if (hi[0] * q[1] - hi[1] * q[0] >= 0.0)
         k0 += 1; /* at or past its last edge */
     /* Along a straight line the polar angle moves one way only (the sign of p x dir), and
-     * each block lies inside its angular sector; so from the bore, where the ray meets no
-     * block before q, the sector behind q's cannot be hit. */
-    long dk_lo = -1, dk_hi = 1;
-    if (r2 < R * R && a > 0) {
-        double lz = p[0] * dir[1] - p[1] * dir[0];
-        if (lz > 0.0)
-            dk_lo = 0;
-        else if (lz < 0.0)
-            dk_hi = 0;
+     * each block lies strictly inside its angular sector; so no block of the sector behind
+     * q's can be met ahead (from the bore the ray meets no block before q; beyond it q is
+     * where the ray is, in no other sector's block), and a block of q's own sector, when
+     * hit, is entered before any block of the sector ahead: that one is tried only when
+     * q's sector has none on the ray's way. */
+    double lz = p[0] * dir[1] - p[1] * dir[0];
+    if (lz != 0.0) {
+        if (nearest_block(d, p, dir, k0, 0, 0, j_lo, j_hi, k_out, j_out, t_in, t_out))
+            return 1;
+        long ahead = lz > 0.0 ? 1 : -1;
+        return nearest_block(d, p, dir, k0, ahead, ahead, j_lo, j_hi, k_out, j_out, t_in, t_out);
     }
-    double best = INFINITY;
-    int found = 0;
-    for (long dk = dk_lo; dk <= dk_hi; dk++) {
-        for (long j = j_lo; j <= j_hi; j++) {
-            long k = ((k0 + dk) % (long)s->blocks_per_ring + (long)s->blocks_per_ring) %
-                     (long)s->blocks_per_ring;
-            block_frame f = frame_of(d, (uint32_t)k, (uint32_t)j);
-            double lp[3], ld[3], t0, t1;
-            to_local(d, &f, p, dir, lp, ld);
-            if (box_hit(d, lp, ld, &t0, &t1) && t0 < best) {
-                best = t0;
-                *k_out = (uint32_t)k;
-                *j_out = (uint32_t)j;
-                *t_in = t0;
-                *t_out = t1;
-                found = 1;
-            }
-        }
-    }
-    return found;
+    return nearest_block(d, p, dir, k0, -1, 1, j_lo, j_hi, k_out, j_out, t_in, t_out);
 }
 
 /* Crystal indices (transaxial it, axial ia) within a block at local position lp. */

@@ -29,6 +29,7 @@
 #ifndef MIST_DETECTOR_PET_BLOCKS_H
 #define MIST_DETECTOR_PET_BLOCKS_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "core/rng.h"
@@ -67,6 +68,22 @@ typedef struct mist_block_hit {
  * (geometry/materials.yaml).  Errors: material not in the list. */
 mist_status mist_pet_blocks_init(mist_pet_blocks *d, const mist_pet_scanner *s,
                                  const mist_material_list *materials, mist_error *err);
+
+/* 1 when a photon at p moving along dir from inside the bore (the front-face cylinder)
+ * meets that cylinder beyond an end of the rings and moves on away from them axially: it
+ * meets no block, and mist_pet_blocks_detect returns no hit at once (the first test it
+ * makes; most photons leaving a phantom go this way, so a caller may skip the call). */
+static inline int mist_pet_blocks_past_ends(const mist_pet_blocks *d, const double p[3],
+                                            const double dir[3])
+{
+    double a = dir[0] * dir[0] + dir[1] * dir[1], r2 = p[0] * p[0] + p[1] * p[1];
+    double R = d->scanner->radius_mm, half_fov = 0.5 * d->scanner->axial_fov_mm;
+    if (!(r2 < R * R && a > 0))
+        return 0;
+    double b = p[0] * dir[0] + p[1] * dir[1], c = r2 - R * R;
+    double t = (-b + sqrt(b * b - a * c)) / a, z = p[2] + t * dir[2];
+    return (z - 1e-6 >= half_fov && dir[2] >= 0.0) || (z + 1e-6 < -half_fov && dir[2] <= 0.0);
+}
 
 /* Track photon p (outside the blocks, inside the ring or beyond) through the
  * blocks until it is absorbed or leaves them for good; writes up to

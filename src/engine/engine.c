@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,11 +84,58 @@ static mist_status checkpoint_write(const mist_engine_opts *o, const mist_tallie
     if (!st)
         st = mist_h5_write(h.file, "/tallies", H5T_NATIVE_UINT64, 1, (uint64_t[]){t->len}, t->data,
                            "counts", NULL, err);
+    /* Sparse arrays: their (index, count) pairs, /sparse_tallies/<array number>. */
+    for (size_t i = 0; !st && i < t->n_arrays; i++) {
+        if (!t->arrays[i].sparse)
+            continue;
+        uint64_t *pairs = NULL;
+        size_t n = 0;
+        char path[64];
+        snprintf(path, sizeof path, "/sparse_tallies/%zu", i);
+        st = mist_tally_nonzero(t, i, &pairs, &n, err);
+        if (!st)
+            st = mist_h5_write(h.file, path, H5T_NATIVE_UINT64, 1, (uint64_t[]){2 * n}, pairs,
+                               "index, count pairs", NULL, err);
+        free(pairs);
+    }
     if (st) {
         mist_h5_abort(&h);
         return st;
     }
     return mist_h5_commit(&h, err);
+}
+
+/* A sparse array's (index, count) pairs from checkpoint file f, added into array id. */
+static mist_status sparse_read(hid_t f, mist_tallies *t, size_t id, const char *path,
+                               mist_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/sparse_tallies/%zu", id);
+    hid_t d = H5Lexists(f, "/sparse_tallies", H5P_DEFAULT) > 0 &&
+                      H5Lexists(f, name, H5P_DEFAULT) > 0
+                  ? H5Dopen2(f, name, H5P_DEFAULT)
+                  : H5I_INVALID_HID;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    uint64_t *pairs = n >= 0 ? malloc(((size_t)n + 1) * sizeof *pairs) : NULL;
+    mist_status st = MIST_OK;
+    if (!pairs || n % 2 ||
+        (n && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, pairs) < 0))
+        st = mist_error_set(err, MIST_ERR_INPUT, "%s: checkpoint tallies do not fit this run",
+                            path);
+    for (hssize_t k = 0; !st && k + 1 < n; k += 2) {
+        if (pairs[k] >= t->arrays[id].len)
+            st = mist_error_set(err, MIST_ERR_INPUT, "%s: checkpoint tallies do not fit this run",
+                                path);
+        else
+            st = mist_tally_add(t, id, (size_t)pairs[k], pairs[k + 1], err);
+    }
+    free(pairs);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    return st;
 }
 
 /* Rank 0: load a checkpoint of this run into t; *next_epoch gets where to go on. */
@@ -147,17 +195,12 @@ static mist_status checkpoint_read(const mist_engine_opts *o, mist_tallies *t, u
         if (d >= 0)
             H5Dclose(d);
     }
+    for (size_t i = 0; !st && i < t->n_arrays; i++)
+        if (t->arrays[i].sparse)
+            st = sparse_read(f, t, i, path, err);
     H5Fclose(f);
     *next_epoch = v[0];
     return st;
-}
-
-/* Zero the non-zero entries (cheap for mostly-zero tallies: untouched pages stay unmapped). */
-static void clear_tallies(mist_tallies *t)
-{
-    for (size_t i = 0; i < t->len; i++)
-        if (t->data[i])
-            t->data[i] = 0;
 }
 
 mist_status mist_engine_run(const mist_engine_opts *opts, mist_batch_fn fn, void *ctx,
@@ -224,7 +267,7 @@ mist_status mist_engine_run(const mist_engine_opts *opts, mist_batch_fn fn, void
         if (due) {
             st = mist_tallies_reduce(t, err);
             if (!st && mpi.rank != 0)
-                clear_tallies(t);
+                mist_tallies_clear(t);
             if (!st && mpi.rank == 0)
                 st = checkpoint_write(opts, t, epoch + 1, epoch_size, err);
         }

@@ -110,16 +110,17 @@ mist_status mist_pet_sim_init(mist_pet_sim *ps, const mist_acquisition *acq,
     /* [tof,] planes, views, radial: the TOF axis only when there are TOF bins. */
     uint64_t dims[4] = {ps->sino.n_tof, ps->sino.n_planes, ps->sino.n_views, ps->sino.n_radial};
     int tof = ps->sino.n_tof > 1;
-    /* No randoms tally: every prompt is of exactly one class, so the randoms sinogram is
-     * prompts - trues - scatters - detector scatters, derived when the result is written
-     * (mist_pet_sim_randoms_in_place), which saves one sinogram of memory per rank. */
+    /* Sparse tallies (engine/tally.h): a rank holds only the bins with counts.  No randoms
+     * tally: every prompt is of exactly one class, so the randoms sinogram is prompts -
+     * trues - scatters - detector scatters, derived when the result is written
+     * (mist_pet_sim_randoms). */
     static const char *const names[] = {"prompts", "trues", "scatters", "detector_scatters",
                                         "delayed"};
     size_t *ids[] = {&ps->id_prompts, &ps->id_trues, &ps->id_scatters, &ps->id_det_scatters,
                      &ps->id_delayed};
     for (size_t i = 0; i < 5 && !st; i++) {
         snprintf(path, sizeof path, "/pet/%s/%s", scanner->name, names[i]);
-        st = mist_tallies_declare(t, path, "counts", 3 + tof, dims + !tof, ids[i], err);
+        st = mist_tallies_declare_sparse(t, path, "counts", 3 + tof, dims + !tof, ids[i], err);
     }
     uint64_t bins = MIST_PET_SPECTRUM_BINS;
     snprintf(path, sizeof path, "/pet/%s/singles_spectrum", scanner->name);
@@ -173,7 +174,15 @@ typedef struct pet_sink {
     mist_tallies *t;
     uint64_t outside;
     uint64_t batch;
+    mist_status st; /**< first error adding to the tallies */
+    mist_error *err;
 } pet_sink;
+
+static void add(pet_sink *sk, size_t id, int64_t bin)
+{
+    if (!sk->st)
+        sk->st = mist_tally_add(sk->t, id, (size_t)bin, 1, sk->err);
+}
 
 /* Add one coincidence to the prompts (and its truth class) or delayed sinogram. */
 static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
@@ -196,29 +205,36 @@ static void bin_coinc(void *ctx, const mist_coinc *c, int delayed)
         return;
     }
     if (delayed) {
-        mist_tally_data(sk->t, ps->id_delayed)[bin]++;
+        add(sk, ps->id_delayed, bin);
         return;
     }
-    mist_tally_data(sk->t, ps->id_prompts)[bin]++;
+    add(sk, ps->id_prompts, bin);
     if (c->cls == MIST_COINC_RANDOM)
         return; /* randoms: the prompts the other classes leave (no tally of their own) */
     const size_t ids[3] = {ps->id_trues, ps->id_scatters, ps->id_det_scatters};
-    mist_tally_data(sk->t, ids[c->cls])[bin]++;
+    add(sk, ids[c->cls], bin);
 }
 
-void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int restore)
+mist_status mist_pet_sim_randoms(const mist_pet_sim *ps, const mist_tallies *t, uint64_t **pairs,
+                                 size_t *n, mist_error *err)
 {
-    uint64_t *p = mist_tally_data(t, ps->id_prompts);
-    const uint64_t *tr = mist_tally_data(t, ps->id_trues), *sc = mist_tally_data(t, ps->id_scatters),
-                   *ds = mist_tally_data(t, ps->id_det_scatters);
-    size_t n = mist_sino_size(&ps->sino);
-    /* Bins with no class counts are left alone: writing them would make every page of the
-     * (mostly untouched, so not resident) prompts array resident. */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t other = tr[i] + sc[i] + ds[i];
-        if (other)
-            p[i] = restore ? p[i] + other : p[i] - other;
+    mist_status st = mist_tally_nonzero(t, ps->id_prompts, pairs, n, err);
+    uint64_t *p = st ? NULL : *pairs;
+    size_t k = 0;
+    for (size_t i = 0; p && i < *n; i++) {
+        size_t bin = (size_t)p[2 * i];
+        uint64_t r = p[2 * i + 1] - mist_tally_get(t, ps->id_trues, bin) -
+                     mist_tally_get(t, ps->id_scatters, bin) -
+                     mist_tally_get(t, ps->id_det_scatters, bin);
+        if (r) {
+            p[2 * k] = bin;
+            p[2 * k + 1] = r;
+            k++;
+        }
     }
+    if (p)
+        *n = k;
+    return st;
 }
 
 mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_tallies *t,
@@ -282,6 +298,8 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
                            event, crystal, p.energy_keV, flags);
                 continue;
             }
+            if (mist_pet_blocks_past_ends(&ps->blocks, p.pos_mm, p.dir))
+                continue; /* no block on its way (and no call) */
             mist_block_hit hits[MIST_BLOCKS_MAX_HITS];
             p.edep_keV = 0;
             p.fate = MIST_FATE_ALIVE; /* it escaped the phantom; now the crystals */
@@ -303,11 +321,13 @@ mist_status mist_pet_sim_batch(void *ctx, uint64_t batch, mist_rng *rng, mist_ta
 
     /* Coincidences straight into the sinograms. */
     mist_coinc_counts cc = {0};
-    pet_sink sk = {.ps = ps, .t = t, .batch = batch};
+    pet_sink sk = {.ps = ps, .t = t, .batch = batch, .err = err};
     if (ps->listmode)
         mist_listmode_begin(ps->listmode, batch);
     mist_coinc_sort_work(&ps->coinc, ps->singles, n, ps->busy, ps->sort_work, bin_coinc, &sk,
                          &cc);
+    if (sk.st)
+        return sk.st;
     if (ps->listmode) {
         mist_status st = mist_listmode_end(ps->listmode, err);
         if (st)

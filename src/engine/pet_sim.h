@@ -5,7 +5,8 @@
  * coincidence sorting -> sinograms (prompts, trues, phantom scatters,
  * detector scatters, delayed; with a TOF axis when the scanner has TOF bins,
  * detector/sinogram.h) and counters.  The randoms sinogram is derived from
- * them when written (mist_pet_sim_randoms_in_place).
+ * them when written (mist_pet_sim_randoms).  The sinograms are sparse tallies
+ * (engine/tally.h): a rank holds only their bins with counts.
  *
  * Built so far: point sources, in air or inside a voxel grid through which
  * the photons are tracked (Woodcock, with Compton and Rayleigh scatter and
@@ -23,7 +24,7 @@
  *
  * Set-up (mist_pet_sim_init) declares the tallies and allocates the batch
  * work space once; a batch allocates nothing unless its singles outgrow the
- * work space (grown geometrically, rare).
+ * work space or a sinogram's table of bins fills up (both grown geometrically, rare).
  */
 #ifndef MIST_ENGINE_PET_SIM_H
 #define MIST_ENGINE_PET_SIM_H
@@ -133,10 +134,11 @@ static inline void mist_pet_sim_set_listmode(mist_pet_sim *ps, mist_listmode *lm
     ps->listmode = lm;
 }
 
-/* The randoms sinogram, which has no tally of its own: turns the prompts tally into
- * prompts - trues - scatters - detector scatters (restore = 0: the randoms, exactly, as
- * integers) or back (restore = 1), without memory of its own.  For the writer. */
-void mist_pet_sim_randoms_in_place(const mist_pet_sim *ps, mist_tallies *t, int restore);
+/* The randoms sinogram, which has no tally of its own: prompts - trues - scatters -
+ * detector scatters, exactly (integers), as its non-zero bins, (index, count) pairs in
+ * increasing index order (*pairs malloc'd, the caller frees it; *n pairs).  For the writer. */
+mist_status mist_pet_sim_randoms(const mist_pet_sim *ps, const mist_tallies *t, uint64_t **pairs,
+                                 size_t *n, mist_error *err);
 
 /* Batch function for mist_engine_run: ctx is a mist_pet_sim * (its work space
  * is per rank). */

@@ -206,18 +206,31 @@ static mist_status write_result(mist_h5 *h5, const mist_study *study, sim *s, mi
     mist_status st = mist_write_root_attrs(h5->file, study, err);
     for (size_t i = 0; !st && i < t->n_arrays; i++) {
         const mist_tally_array *arr = &t->arrays[i];
-        st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
-                                  mist_tally_data(t, i), arr->units, NULL, err);
+        if (!arr->sparse) {
+            st = mist_h5_write_counts(h5->file, arr->path, arr->ndim, arr->dims,
+                                      mist_tally_data(t, i), arr->units, NULL, err);
+            continue;
+        }
+        uint64_t *pairs = NULL;
+        size_t n = 0;
+        st = mist_tally_nonzero(t, i, &pairs, &n, err);
+        if (!st)
+            st = mist_h5_write_counts_pairs(h5->file, arr->path, arr->ndim, arr->dims, pairs, n,
+                                            arr->units, NULL, err);
+        free(pairs);
     }
-    /* The randoms sinogram, derived in the prompts' memory and given back (pet_sim.h). */
+    /* The randoms sinogram, derived from the others (pet_sim.h). */
     if (!st) {
         const mist_tally_array *pr = &t->arrays[s->pet.id_prompts];
         char path[96];
         snprintf(path, sizeof path, "/pet/%s/randoms", s->scanner.name);
-        mist_pet_sim_randoms_in_place(&s->pet, t, 0);
-        st = mist_h5_write_counts(h5->file, path, pr->ndim, pr->dims,
-                                  mist_tally_data(t, s->pet.id_prompts), pr->units, NULL, err);
-        mist_pet_sim_randoms_in_place(&s->pet, t, 1);
+        uint64_t *pairs = NULL;
+        size_t n = 0;
+        st = mist_pet_sim_randoms(&s->pet, t, &pairs, &n, err);
+        if (!st)
+            st = mist_h5_write_counts_pairs(h5->file, path, pr->ndim, pr->dims, pairs, n,
+                                            pr->units, NULL, err);
+        free(pairs);
     }
     /* The phantom, its activity map at frame start, the acquisition's attributes. */
     if (!st)

@@ -137,6 +137,13 @@ static mist_status inspect(void *ctx, const mist_pet_sim *ps, mist_tallies *t, m
     r->decays = c[MIST_PET_DECAYS];
     double trues = (double)c[MIST_PET_TRUES] + (double)c[MIST_PET_DETECTOR_SCATTERS];
     r->randoms_per_true = trues > 0 ? (double)c[MIST_PET_RANDOMS] / trues : 1.0;
+    const size_t sino[] = {ps->id_prompts, ps->id_delayed, ps->id_trues, ps->id_det_scatters,
+                           ps->id_scatters};
+    for (size_t i = 0; i < 5; i++) {
+        mist_status st = mist_tallies_densify(t, sino[i], err);
+        if (st)
+            return st;
+    }
     return mist_pet_sf_nema_band(
         &ps->sino, mist_tally_data(t, ps->id_prompts), mist_tally_data(t, ps->id_delayed),
         mist_tally_data(t, ps->id_trues), mist_tally_data(t, ps->id_det_scatters),

@@ -140,13 +140,13 @@ mist_status mist_h5_write_counts(hid_t file, const char *path, int ndim, const u
     return write_as(file, path, H5T_NATIVE_UINT64, ft, ndim, dims, data, units, dset, err);
 }
 
-static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file_type,
-                            int ndim, const uint64_t *dims, const void *data, const char *units,
-                            hid_t *dset, mist_error *err)
+/* Create dataset `path` (groups as needed) of file_type and shape dims: arrays over 64 KiB
+ * chunked in whole rows along the slowest axis, about 1 MiB a chunk, shuffled and deflated;
+ * *chunk_rows gets a chunk's rows (0: contiguous). */
+static hid_t create_as(hid_t file, const char *path, hid_t file_type, int ndim,
+                       const uint64_t *dims, hsize_t *chunk_rows)
 {
     hsize_t hd[MIST_H5_MAX_DIMS] = {0}, chunk[MIST_H5_MAX_DIMS] = {0};
-    if (ndim < 1 || ndim > MIST_H5_MAX_DIMS)
-        return mist_error_set(err, MIST_ERR_INTERNAL, "%s: %d dimensions", path, ndim);
     size_t n = 1;
     for (int i = 0; i < ndim; i++) {
         hd[i] = dims[i];
@@ -157,8 +157,8 @@ static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     size_t elem = H5Tget_size(file_type);
+    *chunk_rows = 0;
     if (n * elem > 65536) {
-        /* Chunks of whole rows along the slowest axis, about 1 MiB each. */
         size_t row = elem;
         for (int i = 1; i < ndim; i++) {
             chunk[i] = hd[i];
@@ -166,15 +166,23 @@ static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file
         }
         size_t rows = row < (1u << 20) ? (1u << 20) / row : 1;
         chunk[0] = rows < hd[0] ? rows : hd[0];
+        *chunk_rows = chunk[0];
         H5Pset_chunk(dcpl, ndim, chunk);
         H5Pset_shuffle(dcpl);
         H5Pset_deflate(dcpl, 1);
     }
     hid_t d = H5Dcreate2(file, path, file_type, space, lcpl, dcpl, H5P_DEFAULT);
-    herr_t rc = d >= 0 ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : -1;
     H5Pclose(dcpl);
     H5Pclose(lcpl);
     H5Sclose(space);
+    return d;
+}
+
+/* The units attribute of a written dataset d (rc < 0: the write failed), and d to the
+ * caller or closed. */
+static mist_status finish(hid_t d, herr_t rc, const char *path, const char *units, hid_t *dset,
+                          mist_error *err)
+{
     mist_status st = rc < 0 ? mist_error_set(err, MIST_ERR_IO, "cannot write dataset %s", path)
                             : mist_h5_attr_str(d, "units", units, err);
     if (d >= 0 && (st || !dset))
@@ -182,6 +190,73 @@ static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file
     else if (dset)
         *dset = d;
     return st;
+}
+
+static mist_status write_as(hid_t file, const char *path, hid_t type, hid_t file_type,
+                            int ndim, const uint64_t *dims, const void *data, const char *units,
+                            hid_t *dset, mist_error *err)
+{
+    if (ndim < 1 || ndim > MIST_H5_MAX_DIMS)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "%s: %d dimensions", path, ndim);
+    hsize_t rows;
+    hid_t d = create_as(file, path, file_type, ndim, dims, &rows);
+    herr_t rc = d >= 0 ? H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : -1;
+    return finish(d, rc, path, units, dset, err);
+}
+
+mist_status mist_h5_write_counts_pairs(hid_t file, const char *path, int ndim,
+                                       const uint64_t *dims, const uint64_t *pairs, size_t n_pairs,
+                                       const char *units, hid_t *dset, mist_error *err)
+{
+    if (ndim < 1 || ndim > MIST_H5_MAX_DIMS)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "%s: %d dimensions", path, ndim);
+    uint64_t max = 0;
+    for (size_t k = 0; k < n_pairs; k++)
+        max = pairs[2 * k + 1] > max ? pairs[2 * k + 1] : max;
+    hid_t ft = max <= UINT8_MAX    ? H5T_STD_U8LE
+               : max <= UINT16_MAX ? H5T_STD_U16LE
+               : max <= UINT32_MAX ? H5T_STD_U32LE
+                                   : H5T_STD_U64LE;
+    size_t n = 1, row = 1;
+    hsize_t hd[MIST_H5_MAX_DIMS] = {0};
+    for (int i = 0; i < ndim; i++) {
+        hd[i] = dims[i];
+        n *= dims[i];
+        row *= i ? dims[i] : 1;
+    }
+    hsize_t rows;
+    hid_t d = create_as(file, path, ft, ndim, dims, &rows);
+    if (d < 0)
+        return finish(d, -1, path, units, dset, err);
+    /* A slab of whole chunks at a time (the whole array when contiguous); slabs without
+     * counts are not written (their chunks read as the fill value, 0). */
+    size_t slab_rows = rows ? rows : hd[0], slab = slab_rows * row;
+    uint64_t *buf = calloc(slab ? slab : 1, sizeof *buf);
+    herr_t rc = buf ? 0 : -1;
+    hid_t fspace = H5Dget_space(d);
+    size_t k = 0;
+    for (size_t r0 = 0; rc >= 0 && r0 < hd[0]; r0 += slab_rows) {
+        size_t lo = r0 * row, hi = lo + slab_rows * row;
+        hi = hi < n ? hi : n;
+        if (rows && (k == n_pairs || pairs[2 * k] >= hi))
+            continue;
+        memset(buf, 0, (hi - lo) * sizeof *buf);
+        for (; k < n_pairs && pairs[2 * k] < hi; k++)
+            buf[pairs[2 * k] - lo] = pairs[2 * k + 1];
+        hsize_t start[MIST_H5_MAX_DIMS] = {0}, count[MIST_H5_MAX_DIMS];
+        for (int i = 0; i < ndim; i++)
+            count[i] = hd[i];
+        start[0] = r0;
+        count[0] = (hi - lo) / row;
+        hid_t mspace = H5Screate_simple(ndim, count, NULL);
+        rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+        if (rc >= 0)
+            rc = H5Dwrite(d, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, buf);
+        H5Sclose(mspace);
+    }
+    H5Sclose(fspace);
+    free(buf);
+    return finish(d, rc, path, units, dset, err);
 }
 
 mist_status mist_file_copy(const char *src, const char *dst, mist_error *err)

@@ -51,6 +51,14 @@ mist_status mist_h5_write_counts(hid_t file, const char *path, int ndim, const u
                                  const uint64_t *data, const char *units, hid_t *dset,
                                  mist_error *err);
 
+/* The same for counts given as their non-zero bins: n_pairs (index, count) pairs in
+ * increasing index order (flat C-order index).  The dataset is the one
+ * mist_h5_write_counts writes for the dense array; chunks without counts are left
+ * unwritten (they read as 0), so only a slab of chunks is ever dense in memory. */
+mist_status mist_h5_write_counts_pairs(hid_t file, const char *path, int ndim,
+                                       const uint64_t *dims, const uint64_t *pairs, size_t n_pairs,
+                                       const char *units, hid_t *dset, mist_error *err);
+
 /* Copy a file byte for byte (the first step of extending a result file without
  * putting it at risk: copy, extend the copy, rename it over the original). */
 mist_status mist_file_copy(const char *src, const char *dst, mist_error *err);

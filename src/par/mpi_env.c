@@ -145,6 +145,60 @@ mist_status mist_mpi_reduce_u64_sparse(uint64_t *buf, size_t n, mist_error *err)
     return MIST_OK;
 }
 
+mist_status mist_mpi_gather_u64(const uint64_t *values, size_t n, uint64_t **all, size_t *n_all,
+                                mist_error *err)
+{
+    mist_mpi m = mist_mpi_world();
+    *all = NULL;
+    *n_all = 0;
+    if (m.size == 1)
+        return MIST_OK;
+    uint64_t mine = m.rank ? n : 0, total = 0;
+    MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    if (total > (uint64_t)INT_MAX)
+        return mist_error_set(err, MIST_ERR_INTERNAL, "%llu values to gather exceed MPI's int "
+                              "counts", (unsigned long long)total);
+    int count = (int)mine, *counts = NULL, *displs = NULL, ok = 1;
+    uint64_t *buf = NULL;
+    if (m.rank == 0) {
+        counts = malloc((size_t)m.size * sizeof *counts);
+        displs = malloc((size_t)m.size * sizeof *displs);
+        buf = malloc((total ? total : 1) * sizeof *buf);
+        ok = counts && displs && buf;
+    }
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int rc = MPI_SUCCESS;
+    if (ok) {
+        MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        if (m.rank == 0)
+            for (int r = 0, off = 0; r < m.size; r++) {
+                displs[r] = off;
+                off += counts[r];
+            }
+        rc = MPI_Gatherv(values, count, MPI_UINT64_T, buf, counts, displs, MPI_UINT64_T, 0,
+                         MPI_COMM_WORLD);
+    }
+    free(counts);
+    free(displs);
+    if (!ok || rc != MPI_SUCCESS) {
+        free(buf);
+        return ok ? mist_error_set(err, MIST_ERR_MPI, "MPI_Gatherv failed (code %d)", rc)
+                  : mist_error_set(err, MIST_ERR_NOMEM, "out of memory to gather %llu values",
+                                   (unsigned long long)total);
+    }
+    *all = buf;
+    *n_all = m.rank == 0 ? (size_t)total : 0;
+    return MIST_OK;
+}
+
+int mist_mpi_any(int flag)
+{
+    int mine = flag != 0, any = mine;
+    if (mist_mpi_world().size > 1)
+        MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return any;
+}
+
 mist_status mist_mpi_agree_status(mist_status st)
 {
     mist_mpi m = mist_mpi_world();

@@ -33,6 +33,15 @@ mist_status mist_mpi_reduce_u64(uint64_t *buf, size_t n, mist_error *err);
  * sums commute, so the result is the same as the dense reduction's. */
 mist_status mist_mpi_reduce_u64_sparse(uint64_t *buf, size_t n, mist_error *err);
 
+/* Rank 0 receives the n uint64 values each other rank sends, concatenated in rank order:
+ * *all (malloc'd, the caller frees it; NULL elsewhere) and *n_all.  Rank 0's own values are
+ * not sent.  Collective; errors (on every rank): out of memory, more than INT_MAX values. */
+mist_status mist_mpi_gather_u64(const uint64_t *values, size_t n, uint64_t **all, size_t *n_all,
+                                mist_error *err);
+
+/* 1 on every rank when flag is non-zero on any rank, else 0.  Collective. */
+int mist_mpi_any(int flag);
+
 /* Worst (largest) status over all ranks, so every rank takes the same path. */
 mist_status mist_mpi_agree_status(mist_status st);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hugemem.h"
+
 mist_status mist_source_concentrations(const mist_phantom *ph, const mist_tracer *tr,
                                        double injected_MBq, double t_s, double *conc,
                                        mist_error *err)
@@ -172,7 +174,7 @@ mist_status mist_source_build_component(mist_source *s, const mist_phantom *ph,
     }
     uint32_t *active = malloc(s->n_active * sizeof *active);
     double *w = malloc(s->n_active * sizeof *w);
-    s->table = malloc(s->n_active * sizeof *s->table);
+    s->table = mist_huge_alloc(s->n_active * sizeof *s->table); /* read at random per decay */
     if (!active || !w || !s->table) {
         free(active);
         free(w);

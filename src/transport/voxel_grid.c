@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/hugemem.h"
+
 mist_status mist_voxel_grid_create(const size_t n[3], const double voxel_mm[3],
                                    const double origin_mm[3], mist_voxel_grid **out,
                                    mist_error *err)
@@ -21,7 +23,7 @@ mist_status mist_voxel_grid_create(const size_t n[3], const double voxel_mm[3],
     mist_voxel_grid *g = calloc(1, sizeof *g);
     size_t count = n[0] * n[1] * n[2];
     if (g)
-        g->labels = calloc(count, 1);
+        g->labels = mist_huge_calloc(count, 1); /* read at random per flight */
     if (!g || !g->labels) {
         free(g);
         return mist_error_set(err, MIST_ERR_NOMEM, "voxel grid: out of memory for %zu voxels",

@@ -87,6 +87,77 @@ Test(tally, layout_and_sum)
     mist_tallies_free(&t);
 }
 
+/* A sparse array against a dense one fed the same adds: same counts, sums and non-zero
+ * pairs while a table (which grows several times), and after turning dense on its own
+ * (past half the dense size) or on request; cleared to zero. */
+Test(tally, sparse_matches_dense)
+{
+    mist_tallies t;
+    memset(&t, 0, sizeof t);
+    mist_error err;
+    size_t s, d;
+    const uint64_t dims[2] = {300, 700}; /* 210000 bins: dense past 52500 bins held */
+    cr_assert_eq(mist_tallies_declare_sparse(&t, "/s", "counts", 2, dims, &s, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_declare(&t, "/d", "counts", 2, dims, &d, &err), MIST_OK);
+    cr_expect_eq(t.len, 210000, "sparse arrays take no room in the dense buffer");
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    cr_expect_null(mist_tally_data(&t, s));
+    mist_rng rng = mist_rng_substream(5u, 0);
+    int was_table = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 120000; k++) {
+            /* first repeated bins (a table), then bins all over (dense past 32768 held) */
+            size_t i = k < 20000 ? (size_t)(mist_rng_u32(&rng) % 5000u) * 41u
+                                 : (size_t)(mist_rng_u32(&rng) % 210000u);
+            uint64_t n = 1 + mist_rng_u32(&rng) % 3u;
+            cr_assert_eq(mist_tally_add(&t, s, i, n, &err), MIST_OK);
+            mist_tally_data(&t, d)[i] += n;
+            if (k == 20000) {
+                if (round == 0) /* the second round is dense all along */
+                    was_table = t.arrays[s].slots != NULL && t.arrays[s].cap > 4096;
+                uint64_t *p = NULL, *q = NULL;
+                size_t np = 0, nq = 0;
+                cr_assert_eq(mist_tally_nonzero(&t, s, &p, &np, &err), MIST_OK);
+                cr_assert_eq(mist_tally_nonzero(&t, d, &q, &nq, &err), MIST_OK);
+                cr_expect_eq(np, nq);
+                cr_expect(np == nq && !memcmp(p, q, 2 * np * sizeof *p), "same sorted pairs");
+                free(p);
+                free(q);
+            }
+        }
+        cr_expect(was_table, "a grown table before turning dense");
+        cr_expect_not_null(mist_tally_data(&t, s), "dense past half the dense size");
+        cr_expect_eq(mist_tally_sum(&t, s), mist_tally_sum(&t, d));
+        for (size_t i = 0; i < 210000; i += 97)
+            cr_expect_eq(mist_tally_get(&t, s, i), mist_tally_data(&t, d)[i]);
+        mist_tallies_clear(&t);
+        cr_expect_eq(mist_tally_sum(&t, s), 0);
+        cr_expect_eq(mist_tally_sum(&t, d), 0);
+    }
+    mist_tallies_free(&t);
+
+    /* On request, and a small array dense from the start. */
+    memset(&t, 0, sizeof t);
+    const uint64_t small[1] = {100};
+    size_t a;
+    cr_assert_eq(mist_tallies_declare_sparse(&t, "/s", "counts", 2, dims, &s, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_declare_sparse(&t, "/a", "counts", 1, small, &a, &err), MIST_OK);
+    cr_assert_eq(mist_tallies_alloc(&t, &err), MIST_OK);
+    cr_expect_not_null(mist_tally_data(&t, a));
+    cr_assert_eq(mist_tally_add(&t, s, 209999, 7, &err), MIST_OK);
+    cr_assert_eq(mist_tally_add(&t, s, 0, 2, &err), MIST_OK);
+    cr_assert_eq(mist_tally_add(&t, s, 0, 1, &err), MIST_OK);
+    cr_expect_eq(mist_tally_get(&t, s, 0), 3);
+    cr_expect_eq(mist_tally_get(&t, s, 1), 0);
+    cr_expect_eq(t.arrays[s].nnz, 2);
+    cr_assert_eq(mist_tallies_densify(&t, s, &err), MIST_OK);
+    const uint64_t *v = mist_tally_data(&t, s);
+    cr_assert_not_null(v);
+    cr_expect(v[0] == 3 && v[209999] == 7 && v[1] == 0);
+    cr_expect_eq(mist_tally_sum(&t, s), 10);
+    mist_tallies_free(&t);
+}
+
 /* Expected decays: exact integral of A0 exp(-lambda t) over the frame. */
 Test(acquisition, expected_decays_are_the_exact_integral)
 {

@@ -87,6 +87,8 @@ Test(pet_sim, centred_source_fills_the_central_radial_bin)
     setup s;
     const double o[3] = {0, 0, 0};
     run(&s, "F-18", 1e6, o, 0, 8);
+    mist_error err = {0};
+    cr_assert_eq(mist_tallies_densify(&s.t, s.ps.id_trues, &err), MIST_OK, "%s", err.msg);
     const uint64_t *tr = mist_tally_data(&s.t, s.ps.id_trues);
     uint64_t central = 0, all = mist_tally_sum(&s.t, s.ps.id_trues);
     size_t nr = s.ps.sino.n_radial;

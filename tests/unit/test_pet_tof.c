@@ -79,6 +79,7 @@ Test(pet_tof, off_centre_point_source_tof_centroid_is_two_x_over_c)
      * of the view's two mashed angles; expected tau = 2 x / c.  Two halves of
      * the views (x > 0 and x < 0) check the sign, all views the spread. */
     const mist_sino_geom *g = &ps.sino;
+    cr_assert_eq(mist_tallies_densify(&t, ps.id_trues, &err), MIST_OK, "%s", err.msg);
     const uint64_t *tr = mist_tally_data(&t, ps.id_trues);
     double w = g->tof_bin_s, sum[2] = {0}, expect[2] = {0}, n[2] = {0}, var = 0, n_all = 0;
     for (uint32_t k = 0; k < g->n_tof; k++) {
