@@ -389,3 +389,237 @@ void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const f
             sino[(size_t)k * n + b] = t[k];
     }
 }
+
+/* ---- Batched OSEM (pet_recon.h) ---- */
+
+#define NONE UINT32_MAX
+#define LANES MIST_PET_BATCH
+_Static_assert(LANES >= 1 && LANES <= 16, "a walk entry's lanes are 16 bits");
+
+int mist_pet_batch_supported(const mist_pet_recon *r)
+{
+    return !(r->psf_fwhm_mm > 0) && r->tof.n_tof <= 1;
+}
+
+void mist_pet_batch_free(mist_pet_batch *b)
+{
+    for (size_t s = 0; b->walks && s < b->r->n_subsets; s++) {
+        mist_pet_walk *w = &b->walks[s];
+        free(w->ray);
+        free(w->lanes);
+        free(w->next);
+        free(w->first);
+        free(w->y);
+    }
+    free(b->walks);
+    free(b->bufs);
+    free(b->img);
+    free(b->bp);
+    *b = (mist_pet_batch){0};
+}
+
+mist_status mist_pet_batch_init(mist_pet_batch *b, mist_pet_recon *r, mist_error *err)
+{
+    *b = (mist_pet_batch){.r = r};
+    if (!mist_pet_batch_supported(r))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "batched OSEM: not with a PSF or TOF model (reconstruct singly)");
+    size_t nv = mist_img_count(&r->img);
+    b->n_bufs = r->n_chunk_bufs > 1 ? r->n_chunk_bufs : 1;
+    b->walks = calloc(r->n_subsets, sizeof *b->walks);
+    b->bufs = malloc(b->n_bufs * nv * LANES * sizeof *b->bufs);
+    b->img = malloc(nv * LANES * sizeof *b->img);
+    b->bp = malloc(nv * LANES * sizeof *b->bp);
+    int ok = b->walks && b->bufs && b->img && b->bp;
+    for (size_t s = 0; ok && s < r->n_subsets; s++) {
+        mist_pet_walk *w = &b->walks[s];
+        size_t n = r->subsets[s].n + 1;
+        w->cap = n;
+        w->ray = malloc(n * sizeof *w->ray);
+        w->lanes = malloc(n * sizeof *w->lanes);
+        w->next = malloc(n * sizeof *w->next);
+        w->first = malloc(n * sizeof *w->first);
+        w->y = malloc(n * LANES * sizeof *w->y);
+        ok = w->ray && w->lanes && w->next && w->first && w->y;
+    }
+    if (!ok) {
+        mist_pet_batch_free(b);
+        return mist_error_set(err, MIST_ERR_NOMEM,
+                              "out of memory for batched OSEM (%d images, %zu voxels)", LANES,
+                              nv);
+    }
+    return MIST_OK;
+}
+
+/* Room for one more entry in the merged walk. */
+static int walk_grow(mist_pet_walk *w)
+{
+    if (w->n < w->cap)
+        return 1;
+    size_t cap = w->cap + w->cap / 2 + 1;
+    if (cap >= NONE)
+        return 0;
+    uint32_t *ray = realloc(w->ray, cap * sizeof *ray);
+    if (ray)
+        w->ray = ray;
+    uint16_t *lanes = realloc(w->lanes, cap * sizeof *lanes);
+    if (lanes)
+        w->lanes = lanes;
+    uint32_t *next = realloc(w->next, cap * sizeof *next);
+    if (next)
+        w->next = next;
+    if (!ray || !lanes || !next)
+        return 0;
+    w->cap = cap;
+    return 1;
+}
+
+mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const float *y,
+                               const uint32_t *order, size_t n, mist_error *err)
+{
+    const mist_pet_recon *r = b->r;
+    const mist_pet_subset *p = &r->subsets[s];
+    mist_pet_walk *w = &b->walks[s];
+    if (k >= LANES || s >= r->n_subsets || k != (k ? w->n_img : 0) || n > p->n)
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "batched OSEM: image %zu of subset %zu added out of turn", k, s);
+    if (k == 0) {
+        w->n = 0;
+        for (size_t i = 0; i < p->n; i++)
+            w->first[i] = NONE;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        w->y[i * LANES + k] = y[i];
+    size_t nc = n_chunks(n), c = 0;
+    if (nc > r->n_chunk_bufs)
+        nc = 1; /* as update() */
+    for (size_t j = 0; j < MIST_PET_RECON_CHUNKS; j++)
+        w->lo[k][j] = w->hi[k][j] = 0;
+    w->n_chunks[k] = nc;
+    /* Each ray of the order at its first entry after the previous ray's, else appended. */
+    uint32_t q = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = order[i], e = w->first[x], last = NONE;
+        while (e != NONE && e < q) {
+            last = e;
+            e = w->next[e];
+        }
+        if (e == NONE) {
+            if (!walk_grow(w))
+                return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for batched OSEM");
+            e = (uint32_t)w->n++;
+            w->ray[e] = x;
+            w->lanes[e] = 0;
+            w->next[e] = NONE;
+            if (last == NONE && w->first[x] == NONE)
+                w->first[x] = e;
+            else {
+                uint32_t t = last != NONE ? last : w->first[x];
+                while (w->next[t] != NONE)
+                    t = w->next[t];
+                w->next[t] = e;
+            }
+        }
+        w->lanes[e] |= (uint16_t)(1u << k);
+        q = e + 1;
+        while (c + 1 < nc && i >= n * (c + 1) / nc)
+            c++;
+        if (i == n * c / nc)
+            w->lo[k][c] = e;
+        w->hi[k][c] = e + 1;
+    }
+    w->n_img = k + 1;
+    return MIST_OK;
+}
+
+/* Chunk c of every image of subset s: the stretch of the merged walk that holds them, each
+ * entry's update applied to the images whose chunk c it belongs to, into buf. */
+static void batch_chunk(const mist_pet_batch *b, size_t s, size_t c, float *buf)
+{
+    const mist_pet_recon *r = b->r;
+    const mist_pet_subset *p = &r->subsets[s];
+    const mist_pet_walk *w = &b->walks[s];
+    uint32_t lo = NONE, hi = 0;
+    for (size_t k = 0; k < w->n_img; k++) {
+        if (c >= w->n_chunks[k] || w->lo[k][c] == w->hi[k][c])
+            continue;
+        lo = w->lo[k][c] < lo ? w->lo[k][c] : lo;
+        hi = w->hi[k][c] > hi ? w->hi[k][c] : hi;
+    }
+    for (uint32_t e = lo; e < hi; e++) {
+        unsigned act = 0;
+        for (size_t k = 0; k < w->n_img; k++)
+            act |= (unsigned)((w->lanes[e] >> k & 1) && e >= w->lo[k][c] && e < w->hi[k][c] &&
+                              c < w->n_chunks[k])
+                   << k;
+        if (!act)
+            continue;
+        uint32_t i = w->ray[e];
+        float p1[3], p2[3], t[LANES], v[LANES];
+        mist_joseph_ray ray;
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        if (!mist_joseph3d_ray_init(&r->img, p1, p2, &ray))
+            continue;
+        mist_joseph3d_ray_fwd_lanes(&ray, b->img, t);
+        const float m = p->m[i], a = p->a ? p->a[i] : 0.0f, *y = w->y + (size_t)i * LANES;
+        for (int k = 0; k < LANES; k++) {
+            float ybar = m * t[k] + a; /* as ray_update: m (A x) + (a or 0) */
+            v[k] = (act >> k & 1) && ybar > 0.0f ? m * y[k] / ybar : 0.0f;
+        }
+        mist_joseph3d_ray_back_lanes(&ray, buf, v);
+    }
+}
+
+mist_status mist_pet_batch_osem(mist_pet_batch *b, const float *sens, int iterations,
+                                size_t n_img, float *img, mist_error *err)
+{
+    const mist_pet_recon *r = b->r;
+    size_t nv = mist_img_count(&r->img), ns = r->n_subsets;
+    if (n_img < 1 || n_img > LANES)
+        return mist_error_set(err, MIST_ERR_INPUT, "batched OSEM: %zu images (1 to %d)", n_img,
+                              LANES);
+    for (size_t s = 0; s < ns; s++)
+        if (b->walks[s].n_img != n_img)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "batched OSEM: subset %zu holds %zu of the %zu images", s,
+                                  b->walks[s].n_img, n_img);
+    for (size_t j = 0; j < nv; j++)
+        for (size_t k = 0; k < LANES; k++)
+            b->img[j * LANES + k] = k < n_img ? img[k * nv + j] : 1.0f;
+    mist_status st = MIST_OK;
+    for (int it = 1; it <= iterations && !st; it++) {
+        for (size_t s = 0; s < ns && !st; s++) {
+            const mist_pet_walk *w = &b->walks[s];
+            size_t nc = 1;
+            for (size_t k = 0; k < n_img; k++)
+                nc = w->n_chunks[k] > nc ? w->n_chunks[k] : nc;
+            float *bufs = b->bufs;
+#pragma omp parallel for schedule(dynamic, 1)
+            for (long c = 0; c < (long)nc; c++) {
+                float *buf = bufs + (size_t)c * nv * LANES;
+                memset(buf, 0, nv * LANES * sizeof *buf);
+                batch_chunk(b, s, (size_t)c, buf);
+            }
+            /* The chunks in order (a lane whose image has fewer chunks adds +0). */
+            float *bp = b->bp;
+#pragma omp parallel for schedule(static)
+            for (long j = 0; j < (long)(nv * LANES); j++) {
+                float v = 0.0f;
+                for (size_t c = 0; c < nc; c++)
+                    v += bufs[c * nv * LANES + (size_t)j];
+                bp[j] = v;
+            }
+            st = mist_osem_allreduce(bp, nv * LANES, err);
+            const float *sv = sens + s * nv;
+            float *x = b->img;
+            for (size_t j = 0; j < nv && !st; j++)
+                for (size_t k = 0; k < LANES; k++)
+                    x[j * LANES + k] =
+                        sv[j] > 0.0f ? x[j * LANES + k] * bp[j * LANES + k] / sv[j] : 0.0f;
+        }
+    }
+    for (size_t k = 0; k < n_img && !st; k++)
+        for (size_t j = 0; j < nv; j++)
+            img[k * nv + j] = b->img[j * LANES + k];
+    return st;
+}

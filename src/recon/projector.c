@@ -317,3 +317,85 @@ void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, f
 {
     joseph_tof_walk(r, tof, NULL, img, proj, NULL, 1);
 }
+
+#define LANES MIST_JOSEPH_LANES
+
+/* edge_plane over the lanes: the taps inside, each lane's sum from 0 as in edge_plane. */
+static inline void edge_plane_lanes(const joseph_ray *r, int i, const float *img_in,
+                                    float *img_out, const float *v, float *sum)
+{
+    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+    int ia = (int)(ua + 1.0) - 1, ib = (int)(ub + 1.0) - 1; /* floor, as u > -1 */
+    float fa = (float)(ua - ia), fb = (float)(ub - ib), part[LANES] = {0};
+    const int ta[4] = {ia, ia + 1, ia, ia + 1}, tb[4] = {ib, ib, ib + 1, ib + 1};
+    const float tw[4] = {(1.0f - fa) * (1.0f - fb), fa * (1.0f - fb), (1.0f - fa) * fb, fa * fb};
+    size_t base = (size_t)i * r->sd;
+    for (int t = 0; t < 4; t++) {
+        if (ta[t] < 0 || ta[t] >= r->na || tb[t] < 0 || tb[t] >= r->nb)
+            continue;
+        size_t p = (base + (size_t)ta[t] * r->sa + (size_t)tb[t] * r->sb) * LANES;
+        if (img_out)
+            for (int k = 0; k < LANES; k++)
+                img_out[p + k] += tw[t] * v[k];
+        else
+            for (int k = 0; k < LANES; k++)
+                part[k] += tw[t] * img_in[p + k];
+    }
+    if (!img_out)
+        for (int k = 0; k < LANES; k++)
+            sum[k] += part[k];
+}
+
+/* joseph_ray_walk over the lanes (img_out NULL: forward into sum, else back of v). */
+static inline void joseph_ray_walk_lanes(const joseph_ray *r, const float *img_in, float *img_out,
+                                         const float *v, float *sum)
+{
+    const int j0 = r->j0, j1 = r->j1;
+    for (int i = r->i0; i < j0; i++)
+        edge_plane_lanes(r, i, img_in, img_out, v, sum);
+    const float ka = (float)r->ka, kb = (float)r->kb;
+    float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
+    const size_t sa = r->sa * LANES, sb = r->sb * LANES, sd = r->sd;
+    for (int i = j0; i <= j1; i++, ua += ka, ub += kb) {
+        int ia = (int)ua, ib = (int)ub;
+        ia = ia < 0 ? 0 : ia > r->na - 2 ? r->na - 2 : ia;
+        ib = ib < 0 ? 0 : ib > r->nb - 2 ? r->nb - 2 : ib;
+        float fa = ua - (float)ia, fb = ub - (float)ib;
+        float w00 = (1.0f - fa) * (1.0f - fb), w10 = fa * (1.0f - fb);
+        float w01 = (1.0f - fa) * fb, w11 = fa * fb;
+        size_t p = ((size_t)i * sd + (size_t)ia * r->sa + (size_t)ib * r->sb) * LANES;
+        if (img_out) {
+            float *o = img_out + p;
+            for (int k = 0; k < LANES; k++)
+                o[k] += w00 * v[k];
+            for (int k = 0; k < LANES; k++)
+                o[sa + k] += w10 * v[k];
+            for (int k = 0; k < LANES; k++)
+                o[sb + k] += w01 * v[k];
+            for (int k = 0; k < LANES; k++)
+                o[sa + sb + k] += w11 * v[k];
+        } else {
+            const float *q = img_in + p;
+            for (int k = 0; k < LANES; k++)
+                sum[k] += w00 * q[k] + w10 * q[sa + k] + w01 * q[sb + k] + w11 * q[sa + sb + k];
+        }
+    }
+    for (int i = j1 + 1; i <= r->i1; i++)
+        edge_plane_lanes(r, i, img_in, img_out, v, sum);
+}
+
+void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *img, float *proj)
+{
+    float sum[LANES] = {0};
+    joseph_ray_walk_lanes(r, img, NULL, NULL, sum);
+    for (int k = 0; k < LANES; k++)
+        proj[k] = sum[k] * r->w;
+}
+
+void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *img, const float *value)
+{
+    float v[LANES];
+    for (int k = 0; k < LANES; k++)
+        v[k] = value[k] * r->w;
+    joseph_ray_walk_lanes(r, NULL, img, v, NULL);
+}
