@@ -215,6 +215,8 @@ typedef struct obs_recon {
     double *expected;     /**< [n_lor * n_tof] */
     uint64_t *counts;     /**< [n_lor * n_tof] */
     float *sens;          /**< [subsets][voxels] OSEM sensitivity images, computed once */
+    int batched;          /**< 1: realisations reconstructed MIST_PET_BATCH at a time */
+    mist_pet_batch batch;
 } obs_recon;
 
 static void obs_recon_free(obs_recon *o)
@@ -227,6 +229,8 @@ static void obs_recon_free(obs_recon *o)
     free(o->expected);
     free(o->counts);
     free(o->sens);
+    if (o->batched)
+        mist_pet_batch_free(&o->batch);
     mist_pet_recon_free(&o->model);
 }
 
@@ -337,6 +341,110 @@ static mist_status reconstruct(obs_recon *o, const float *prompts, const float *
     st = mist_osem_run_sens(&m, o->sens, (int)o->rs->recon.iterations, img, NULL, NULL, err);
     if (!st)
         st = mist_gauss_filter(&j->img, img, o->rs->recon.postfilter_fwhm_mm, err);
+    return st;
+}
+
+/* Realisations r .. r + n - 1 (substreams sub0 + 0 .. n - 1) of one class at once with the
+ * batched OSEM (recon/pet_recon.h): img[n][voxels], the images that n calls of reconstruct()
+ * give, bit for bit.  reconstruct() moves each realisation's LORs with counts to the front
+ * of the model's arrays, in the order the previous one left them, and OSEM walks them in
+ * that order; here the same moves are made on an index array (each realisation walks its
+ * front in that order) and the model's arrays are moved once at the end, as n calls of
+ * reconstruct() leave them. */
+static mist_status reconstruct_batch(obs_recon *o, const float *prompts, const float *additive,
+                                     double s, uint64_t seed, uint64_t sub0, size_t n,
+                                     float *img, mist_error *err)
+{
+    const mist_recon_job *j = o->job;
+    size_t ns = o->model.n_subsets, max_n = 1, nv = mist_img_count(&j->img);
+    uint32_t **perm = calloc(ns, sizeof *perm);
+    mist_status st = perm ? MIST_OK : mist_error_set(err, MIST_ERR_NOMEM, "out of memory");
+    for (size_t q = 0; q < ns && !st; q++) {
+        mist_pet_subset *p = &o->model.subsets[q];
+        max_n = p->n > max_n ? p->n : max_n;
+        if (!(perm[q] = malloc((o->n_support[q] + 1) * sizeof *perm[q])))
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+        for (size_t k = 0; k < o->n_support[q] && !st; k++) {
+            perm[q][k] = (uint32_t)k;
+            if (p->a)
+                p->a[k] = additive ? (float)(s * additive[p->bin[k]]) : 0.0f;
+        }
+    }
+    float *y = st ? NULL : malloc(max_n * ns * sizeof *y); /* [subsets][max_n]: the last kept */
+    if (!st && !y)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+    for (size_t c = 0; c < o->n_lor && !st; c++)
+        o->expected[c] = s * (double)prompts[o->lor[c]];
+    for (size_t b = 0; b < n && !st; b++) {
+        st = mist_realization_poisson(o->expected, o->n_lor, seed, sub0 + b, o->counts, err);
+        for (size_t q = 0; q < ns && !st; q++) {
+            const mist_pet_subset *p = &o->model.subsets[q];
+            float *yq = y + q * max_n;
+            uint32_t *pq = perm[q], front = 0;
+            for (size_t k = 0; k < p->n; k++)
+                yq[k] = k < o->n_support[q] ? (float)o->counts[o->lor_c[q][k]] : 0.0f;
+            for (size_t k = 0; k < o->n_support[q]; k++) {
+                if (!(yq[pq[k]] > 0))
+                    continue;
+                uint32_t t = pq[k];
+                pq[k] = pq[front];
+                pq[front++] = t;
+            }
+            st = mist_pet_batch_add(&o->batch, b, q, yq, pq, front, err);
+            if (b == n - 1)
+                o->model.subsets[q].n_data = front;
+        }
+    }
+    for (size_t i = 0; i < n * nv && !st; i++)
+        img[i] = 1.0f;
+    if (!st)
+        st = mist_pet_batch_osem(&o->batch, o->sens, (int)o->rs->recon.iterations, n, img, err);
+    for (size_t b = 0; b < n && !st; b++)
+        st = mist_gauss_filter(&j->img, img + b * nv, o->rs->recon.postfilter_fwhm_mm, err);
+    /* The model's arrays as the last realisation's reconstruct() leaves them. */
+    void *tmp = st ? NULL : malloc(max_n * sizeof(float));
+    if (!st && !tmp)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+    for (size_t q = 0; q < ns && !st; q++) {
+        mist_pet_subset *p = &o->model.subsets[q];
+        size_t m = o->n_support[q];
+        const uint32_t *pq = perm[q];
+        uint32_t *u = tmp, *arr_u[2] = {p->bin, o->lor_c[q]};
+        float *f = tmp, *arr_f[3] = {p->m, p->a, p->y};
+        for (int a = 0; a < 2; a++) {
+            for (size_t k = 0; k < m; k++)
+                u[k] = arr_u[a][pq[k]];
+            memcpy(arr_u[a], u, m * sizeof *u);
+        }
+        memcpy(p->y, y + q * max_n, m * sizeof *p->y);
+        for (int a = 0; a < 3; a++) {
+            if (!arr_f[a])
+                continue;
+            for (size_t k = 0; k < m; k++)
+                f[k] = arr_f[a][pq[k]];
+            memcpy(arr_f[a], f, m * sizeof *f);
+        }
+    }
+    free(tmp);
+    free(y);
+    for (size_t q = 0; perm && q < ns; q++)
+        free(perm[q]);
+    free(perm);
+    return st;
+}
+
+/* n realisations from substreams sub0 + 0 .. n - 1 into img[n][voxels]: batched where the
+ * model allows and n > 1, else one by one. */
+static mist_status reconstruct_n(obs_recon *o, const float *prompts, const float *additive,
+                                 double s, uint64_t seed, uint64_t sub0, size_t n, float *img,
+                                 mist_error *err)
+{
+    if (o->batched && n > 1)
+        return reconstruct_batch(o, prompts, additive, s, seed, sub0, n, img, err);
+    size_t nv = mist_img_count(&o->job->img);
+    mist_status st = MIST_OK;
+    for (size_t b = 0; b < n && !st; b++)
+        st = reconstruct(o, prompts, additive, s, seed, sub0 + b, img + b * nv, err);
     return st;
 }
 
@@ -1040,6 +1148,11 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
         (st = obs_recon_index(&rec, mask, err)))
         goto done;
+    if (N > 1 && mist_pet_batch_supported(&rec.model)) {
+        if ((st = mist_pet_batch_init(&rec.batch, &rec.model, err)))
+            goto done;
+        rec.batched = 1;
+    }
     if (model) {
         if (o->log)
             fprintf(o->log, "observe: the lesion-free background from the recon's model\n");
@@ -1098,22 +1211,23 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
         for (size_t c = 0; c < 2 && !st; c++) {
             int shared = model && c == 0;
             const float **gc = c ? g1 : g0;
-            for (size_t r = 0; r < N && !st; r++) {
-                if (shared) {
-                    gc[r] = bg_img + r * nv;
-                    if (!bg_done)
-                        st = reconstruct(&rec, bg, bg_add, s, seed, 2 * nl * N + r,
-                                         bg_img + r * nv, err);
-                } else {
-                    uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
-                    gc[r] = img_store + ((c ? 0 : N) + r) * nv;
-                    st = reconstruct(&rec, les[l].data[c], les[l].add[c], s, seed, sub,
-                                     img_store + ((c ? 0 : N) + r) * nv, err);
-                }
+            /* MIST_PET_BATCH realisations at a time (recon/pet_recon.h): the same images */
+            for (size_t r = 0, k; r < N && !st; r += k) {
+                k = rec.batched && N - r > MIST_PET_BATCH ? MIST_PET_BATCH : N - r;
+                k = rec.batched ? k : 1;
+                for (size_t i = r; i < r + k; i++)
+                    gc[i] = shared ? bg_img + i * nv : img_store + ((c ? 0 : N) + i) * nv;
+                if (shared && !bg_done)
+                    st = reconstruct_n(&rec, bg, bg_add, s, seed, 2 * nl * N + r, k,
+                                       bg_img + r * nv, err);
+                else if (!shared)
+                    st = reconstruct_n(&rec, les[l].data[c], les[l].add[c], s, seed,
+                                       (2 * l + (c ? 0 : 1)) * N + r, k,
+                                       img_store + ((c ? 0 : N) + r) * nv, err);
                 if (o->log && !(shared && bg_done))
                     fprintf(o->log, "\robserve: %s %s %zu/%zu   ",
                             shared ? "background" : study->lesions[l].name,
-                            c ? "present" : "absent", r + 1, N);
+                            c ? "present" : "absent", r + k, N);
             }
             bg_done |= shared && !st;
         }
