@@ -104,8 +104,10 @@ void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, f
  * proj[MIST_JOSEPH_LANES]; back adds value[k] times the ray into image k (a lane of value 0
  * adds +-0, which leaves every float unchanged). */
 #define MIST_JOSEPH_LANES 8
-void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *img, float *proj);
-void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *img, const float *value);
+void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *restrict img,
+                                 float *restrict proj);
+void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *restrict img,
+                                  const float *restrict value);
 
 /* Drivers over n rays: xstart, xend [3 * n] (x, y, z of each ray's ends, mm);
  * fwd writes proj[n]; back adds proj[r] times ray r into img. */
