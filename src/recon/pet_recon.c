@@ -485,6 +485,7 @@ mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const floa
                               "batched OSEM: image %zu of subset %zu added out of turn", k, s);
     if (k == 0) {
         w->n = 0;
+        w->rays = 0;
         for (size_t i = 0; i < p->n; i++)
             w->first[i] = NONE;
     }
@@ -529,7 +530,18 @@ mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const floa
         w->hi[k][c] = e + 1;
     }
     w->n_img = k + 1;
+    w->rays += n;
     return MIST_OK;
+}
+
+double mist_pet_batch_gain(const mist_pet_batch *b)
+{
+    double rays = 0, entries = 0;
+    for (size_t s = 0; s < b->r->n_subsets; s++) {
+        rays += (double)b->walks[s].rays;
+        entries += (double)b->walks[s].n;
+    }
+    return entries > 0 ? rays / (entries * MIST_PET_BATCH_ENTRY_COST) : 0.0;
 }
 
 /* Chunk c of every image of subset s: the stretch of the merged walk that holds them, each
