@@ -396,6 +396,8 @@ void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const f
 #define LANES MIST_PET_BATCH
 _Static_assert(LANES >= 1 && LANES <= 16, "a walk entry's lanes are 16 bits");
 
+static int walk_reserve(mist_pet_walk *w, size_t cap);
+
 int mist_pet_batch_supported(const mist_pet_recon *r)
 {
     return !(r->psf_fwhm_mm > 0) && r->tof.n_tof <= 1;
@@ -410,6 +412,9 @@ void mist_pet_batch_free(mist_pet_batch *b)
         free(w->next);
         free(w->first);
         free(w->y);
+        free(w->ray2);
+        free(w->lanes2);
+        free(w->newpos);
     }
     free(b->walks);
     free(b->bufs);
@@ -434,13 +439,9 @@ mist_status mist_pet_batch_init(mist_pet_batch *b, mist_pet_recon *r, mist_error
     for (size_t s = 0; ok && s < r->n_subsets; s++) {
         mist_pet_walk *w = &b->walks[s];
         size_t n = r->subsets[s].n + 1;
-        w->cap = n;
-        w->ray = malloc(n * sizeof *w->ray);
-        w->lanes = malloc(n * sizeof *w->lanes);
-        w->next = malloc(n * sizeof *w->next);
         w->first = malloc(n * sizeof *w->first);
         w->y = malloc(n * LANES * sizeof *w->y);
-        ok = w->ray && w->lanes && w->next && w->first && w->y;
+        ok = w->first && w->y && walk_reserve(w, n);
     }
     if (!ok) {
         mist_pet_batch_free(b);
@@ -451,27 +452,67 @@ mist_status mist_pet_batch_init(mist_pet_batch *b, mist_pet_recon *r, mist_error
     return MIST_OK;
 }
 
-/* Room for one more entry in the merged walk. */
-static int walk_grow(mist_pet_walk *w)
+/* Room for cap entries in the merged walk (and its rebuilt copy). */
+static int walk_reserve(mist_pet_walk *w, size_t cap)
 {
-    if (w->n < w->cap)
+    if (cap <= w->cap)
         return 1;
-    size_t cap = w->cap + w->cap / 2 + 1;
     if (cap >= NONE)
         return 0;
-    uint32_t *ray = realloc(w->ray, cap * sizeof *ray);
-    if (ray)
-        w->ray = ray;
-    uint16_t *lanes = realloc(w->lanes, cap * sizeof *lanes);
-    if (lanes)
-        w->lanes = lanes;
-    uint32_t *next = realloc(w->next, cap * sizeof *next);
-    if (next)
-        w->next = next;
-    if (!ray || !lanes || !next)
+    void *a[5] = {realloc(w->ray, cap * sizeof *w->ray), NULL, NULL, NULL, NULL};
+    if (a[0])
+        w->ray = a[0];
+    if ((a[1] = realloc(w->lanes, cap * sizeof *w->lanes)))
+        w->lanes = a[1];
+    if ((a[2] = realloc(w->next, cap * sizeof *w->next)))
+        w->next = a[2];
+    if ((a[3] = realloc(w->ray2, cap * sizeof *w->ray2)))
+        w->ray2 = a[3];
+    if ((a[4] = realloc(w->lanes2, cap * sizeof *w->lanes2)))
+        w->lanes2 = a[4];
+    if (!a[0] || !a[1] || !a[2] || !a[3] || !a[4])
         return 0;
     w->cap = cap;
     return 1;
+}
+
+/* The merge of one image into the walk: the old entries and the image's rays are copied
+ * into the new walk (ray2, lanes2), the old entry e going to newpos (next[], reused). */
+typedef struct walk_merge {
+    mist_pet_walk *w;
+    size_t k, n, nc, c, i, o; /* image, its rays, chunks, current chunk, next ray, new entries */
+} walk_merge;
+
+/* A new entry for ray x of image k (its ray i). */
+static void emit_image_ray(walk_merge *m, uint32_t x, uint16_t lanes)
+{
+    mist_pet_walk *w = m->w;
+    w->ray2[m->o] = x;
+    w->lanes2[m->o] = (uint16_t)(lanes | 1u << m->k);
+    while (m->c + 1 < m->nc && m->i >= m->n * (m->c + 1) / m->nc)
+        m->c++;
+    if (m->i == m->n * m->c / m->nc)
+        w->lo[m->k][m->c] = (uint32_t)m->o;
+    w->hi[m->k][m->c] = (uint32_t)(m->o + 1);
+    m->i++;
+    m->o++;
+}
+
+/* Old entries [q, e) and the image's rays order[i0, i1) that the walk lacks, interleaved by
+ * ray index (each in its own order; ascending orders merge into one ascending walk). */
+static void emit_between(walk_merge *m, uint32_t *newpos, size_t q, size_t e,
+                         const uint32_t *order, size_t i0, size_t i1)
+{
+    mist_pet_walk *w = m->w;
+    while (q < e || i0 < i1) {
+        if (i0 < i1 && (q >= e || order[i0] < w->ray[q])) {
+            emit_image_ray(m, order[i0++], 0);
+        } else {
+            newpos[q] = (uint32_t)m->o;
+            w->ray2[m->o] = w->ray[q];
+            w->lanes2[m->o++] = w->lanes[q++];
+        }
+    }
 }
 
 mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const float *y,
@@ -486,49 +527,61 @@ mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const floa
     if (k == 0) {
         w->n = 0;
         w->rays = 0;
-        for (size_t i = 0; i < p->n; i++)
-            w->first[i] = NONE;
+        w->first_valid = 0;
     }
+    if (!walk_reserve(w, w->n + n + 1) ||
+        (!w->newpos && !(w->newpos = malloc(w->cap * sizeof *w->newpos))) ||
+        (w->newpos_cap < w->cap &&
+         !(w->newpos = realloc(w->newpos, w->cap * sizeof *w->newpos))))
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for batched OSEM");
+    w->newpos_cap = w->cap;
     for (size_t i = 0; i < p->n; i++)
         w->y[i * LANES + k] = y[i];
-    size_t nc = n_chunks(n), c = 0;
+    size_t nc = n_chunks(n);
     if (nc > r->n_chunk_bufs)
         nc = 1; /* as update() */
     for (size_t j = 0; j < MIST_PET_RECON_CHUNKS; j++)
         w->lo[k][j] = w->hi[k][j] = 0;
     w->n_chunks[k] = nc;
-    /* Each ray of the order at its first entry after the previous ray's, else appended. */
-    uint32_t q = 0;
+    /* Each ray of the order at the walk's first entry of it after the previous ray's; the
+     * rays the walk lacks there are inserted before the next one found. */
+    walk_merge m = {.w = w, .k = k, .n = n, .nc = nc};
+    uint32_t *newpos = w->newpos;
+    size_t q = 0, pend = 0, old_n = w->n;
     for (size_t i = 0; i < n; i++) {
-        uint32_t x = order[i], e = w->first[x], last = NONE;
-        while (e != NONE && e < q) {
-            last = e;
+        uint32_t x = order[i], e = w->first_valid ? w->first[x] : NONE;
+        while (e != NONE && e < q)
             e = w->next[e];
-        }
-        if (e == NONE) {
-            if (!walk_grow(w))
-                return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for batched OSEM");
-            e = (uint32_t)w->n++;
-            w->ray[e] = x;
-            w->lanes[e] = 0;
-            w->next[e] = NONE;
-            if (last == NONE && w->first[x] == NONE)
-                w->first[x] = e;
-            else {
-                uint32_t t = last != NONE ? last : w->first[x];
-                while (w->next[t] != NONE)
-                    t = w->next[t];
-                w->next[t] = e;
-            }
-        }
-        w->lanes[e] |= (uint16_t)(1u << k);
-        q = e + 1;
-        while (c + 1 < nc && i >= n * (c + 1) / nc)
-            c++;
-        if (i == n * c / nc)
-            w->lo[k][c] = e;
-        w->hi[k][c] = e + 1;
+        if (e == NONE)
+            continue; /* pending: inserted before the next ray found */
+        emit_between(&m, newpos, q, e, order, pend, i);
+        newpos[e] = (uint32_t)m.o;
+        emit_image_ray(&m, x, w->lanes[e]);
+        q = (size_t)e + 1;
+        pend = i + 1;
     }
+    emit_between(&m, newpos, q, old_n, order, pend, n);
+    /* The new walk in place; the earlier images' chunk edges moved with their entries. */
+    uint32_t *tr = w->ray;
+    w->ray = w->ray2;
+    w->ray2 = tr;
+    uint16_t *tl = w->lanes;
+    w->lanes = w->lanes2;
+    w->lanes2 = tl;
+    w->n = m.o;
+    for (size_t kk = 0; kk < k; kk++)
+        for (size_t c = 0; c < w->n_chunks[kk]; c++)
+            if (w->lo[kk][c] < w->hi[kk][c]) {
+                w->lo[kk][c] = newpos[w->lo[kk][c]];
+                w->hi[kk][c] = newpos[w->hi[kk][c] - 1] + 1;
+            }
+    for (size_t i = 0; i < p->n; i++)
+        w->first[i] = NONE;
+    for (size_t e = w->n; e-- > 0;) {
+        w->next[e] = w->first[w->ray[e]];
+        w->first[w->ray[e]] = (uint32_t)e;
+    }
+    w->first_valid = 1;
     w->n_img = k + 1;
     w->rays += n;
     return MIST_OK;

@@ -133,6 +133,11 @@ typedef struct mist_pet_walk {
     uint32_t *next;       /**< [n] next entry of the same ray (UINT32_MAX: none) */
     uint32_t *first;      /**< [subset rays] first entry of each ray */
     float *y;             /**< [subset rays][MIST_PET_BATCH] counts of each image */
+    uint32_t *ray2;       /**< [cap] the walk being rebuilt by a merge */
+    uint16_t *lanes2;     /**< [cap] */
+    uint32_t *newpos;     /**< [newpos_cap] where a merge moved each old entry */
+    size_t newpos_cap;
+    int first_valid;      /**< first/next describe the walk (after the first image) */
     size_t n_img;         /**< images added so far */
     size_t rays;          /**< their rays, summed over the images */
     size_t n_chunks[MIST_PET_BATCH];
