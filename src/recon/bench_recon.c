@@ -154,7 +154,7 @@ mist_status mist_bench_recon_pet_batched(const mist_sino_geom *g, double radius_
         for (size_t s = 0; s < r.n_subsets; s++)
             res->bins += r.subsets[s].n;
         double bytes = ((double)b.n_bufs + 2.0) * nv * K * 4.0 +
-                       (double)res->bins * (4.0 * K + 4.0) + (double)entries * 10.0;
+                       (double)res->bins * (4.0 * K + 4.0) + (double)entries * 20.0;
         res->memory_MiB = bytes / (1024.0 * 1024.0);
     }
     mist_pet_batch_free(&b);

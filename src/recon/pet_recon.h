@@ -113,8 +113,9 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r);
  * Memory, on top of the model: MIST_PET_RECON_CHUNKS (at most) chunk buffers of
  * MIST_PET_BATCH images (16 x 8 x 4 = 512 bytes per voxel), two interleaved images (64 bytes
  * per voxel), and per ray of the model 4 x MIST_PET_BATCH bytes of counts plus 4 bytes, and
- * 10 bytes per entry of the merged walks: for the default study (0.93 M voxels, 15.2 M rays)
- * 0.48 GB of chunk buffers and 1.18 GB in all (`mist bench`, recon.osem_batched).  K is the
+ * 20 bytes per entry of the merged walks (the walk and the copy a merge rebuilds it in): for
+ * the default study (0.93 M voxels, 15.2 M rays) 0.48 GB of chunk buffers and about 1.3 GB in
+ * all (`mist bench`, recon.osem_batched).  K is the
  * compile-time MIST_PET_BATCH (= MIST_JOSEPH_LANES, 8; up to 16): 16 would double the buffers
  * and the counts (2.3 GB).
  *
