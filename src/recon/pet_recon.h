@@ -119,8 +119,9 @@ mist_osem_model mist_pet_recon_model(mist_pet_recon *r);
  * compile-time MIST_PET_BATCH (= MIST_JOSEPH_LANES, 8; up to 16): 16 would double the buffers
  * and the counts (2.3 GB).
  *
- * Speed (`mist bench` recon.osem_batched, dense default-study data, 2 threads, load 6-7):
- * 5.1 s per image and iteration batched against 12.3 s single, 2.4 x.  The gain needs the
+ * Speed (`mist bench` recon.osem_batched, dense default-study data, 2 threads): 1.61 s per
+ * image and iteration batched against 5.54 s single on a quiet machine (load 1-2), 3.4 x;
+ * 5.1 s against 12.3 s at load 6-7, 2.4 x.  The gain needs the
  * images to walk much the same rays in much the same order: mist observe walks each
  * realisation's LORs with counts in the model's own order, and reconstructs singly where a
  * batch would not gain (mist_pet_batch_gain).
@@ -164,12 +165,12 @@ void mist_pet_batch_free(mist_pet_batch *b);
 mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const float *y,
                                const uint32_t *order, size_t n, mist_error *err);
 /* What a walk entry of the batch costs in single-path ray walks (`mist bench`'s
- * recon.osem_batched, 2 threads: 5.1 s per image and iteration against 12.3 s single, 8
- * images, so 8 x 5.1 / 12.3). */
-#define MIST_PET_BATCH_ENTRY_COST 3.3
+ * recon.osem_batched, 2 threads, 8 images: 1.61 s per image and iteration against 5.54 s
+ * single on a quiet machine, so 8 x 1.61 / 5.54; 3.3 at load 6-7, 5.1 s against 12.3 s). */
+#define MIST_PET_BATCH_ENTRY_COST 2.3
 /* The batch's expected speed-up over reconstructing its images singly: the images' rays
  * over the merged walks' entries times MIST_PET_BATCH_ENTRY_COST.  Dense data whose images
- * walk their rays in much the same order gain about K / 3.3; sparse data, whose images share
+ * walk their rays in much the same order gain about K / 2.3; sparse data, whose images share
  * few rays, lose (below 1: reconstruct them singly). */
 double mist_pet_batch_gain(const mist_pet_batch *b);
 /* Run `iterations` of OSEM on the n_img images added (each subset must hold them all):
