@@ -215,18 +215,32 @@ typedef struct obs_recon {
     double *expected;     /**< [n_lor * n_tof] */
     uint64_t *counts;     /**< [n_lor * n_tof] */
     float *sens;          /**< [subsets][voxels] OSEM sensitivity images, computed once */
+    uint32_t **base_lc;   /**< [subsets][n_support]: the support LORs in the model's own */
+    uint32_t **base_bin;  /**< order (ascending bins): support index, bin and */
+    float **base_m;       /**< [subsets][n_support * n_tof] factor m, whatever the arrays hold */
+    int batched;          /**< 1: realisations reconstructed MIST_PET_BATCH at a time */
+    mist_pet_batch batch;
 } obs_recon;
 
 static void obs_recon_free(obs_recon *o)
 {
-    for (size_t q = 0; o->lor_c && q < o->model.n_subsets; q++)
-        free(o->lor_c[q]);
+    for (size_t q = 0; q < o->model.n_subsets; q++) {
+        free(o->lor_c ? o->lor_c[q] : NULL);
+        free(o->base_lc ? o->base_lc[q] : NULL);
+        free(o->base_bin ? o->base_bin[q] : NULL);
+        free(o->base_m ? o->base_m[q] : NULL);
+    }
     free(o->lor_c);
+    free(o->base_lc);
+    free(o->base_bin);
+    free(o->base_m);
     free(o->n_support);
     free(o->lor);
     free(o->expected);
     free(o->counts);
     free(o->sens);
+    if (o->batched)
+        mist_pet_batch_free(&o->batch);
     mist_pet_recon_free(&o->model);
 }
 
@@ -253,7 +267,11 @@ static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *
     o->counts = malloc((n * nt + 1) * sizeof *o->counts);
     o->n_support = calloc(o->model.n_subsets, sizeof *o->n_support);
     o->lor_c = calloc(o->model.n_subsets, sizeof *o->lor_c);
-    if (!o->lor || !o->expected || !o->counts || !o->n_support || !o->lor_c)
+    o->base_lc = calloc(o->model.n_subsets, sizeof *o->base_lc);
+    o->base_bin = calloc(o->model.n_subsets, sizeof *o->base_bin);
+    o->base_m = calloc(o->model.n_subsets, sizeof *o->base_m);
+    if (!o->lor || !o->expected || !o->counts || !o->n_support || !o->lor_c || !o->base_lc ||
+        !o->base_bin || !o->base_m)
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
     n = 0;
     for (size_t b = 0; b < j->n_bins; b++) {
@@ -274,6 +292,15 @@ static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *
                 return mist_error_set(err, MIST_ERR_INPUT, "internal: a model bin off the support");
             o->lor_c[q][k] = (uint32_t)(hit - o->lor);
         }
+        size_t m = p->n_data;
+        o->base_lc[q] = malloc((m + 1) * sizeof *o->base_lc[q]);
+        o->base_bin[q] = malloc((m + 1) * sizeof *o->base_bin[q]);
+        o->base_m[q] = malloc((m * nt + 1) * sizeof *o->base_m[q]);
+        if (!o->base_lc[q] || !o->base_bin[q] || !o->base_m[q])
+            return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+        memcpy(o->base_lc[q], o->lor_c[q], m * sizeof *o->base_lc[q]);
+        memcpy(o->base_bin[q], p->bin, m * sizeof *o->base_bin[q]);
+        memcpy(o->base_m[q], p->m, m * nt * sizeof *o->base_m[q]);
     }
     /* The sensitivity images do not depend on the data: once for every realisation. */
     size_t nv = mist_img_count(&j->img);
@@ -281,6 +308,42 @@ static mist_status obs_recon_index(obs_recon *o, const float *mask, mist_error *
         return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the sensitivity images");
     mist_osem_model m = mist_pet_recon_model(&o->model);
     return mist_osem_sensitivity(&m, o->sens, err);
+}
+
+/* 1 if support LOR c has counts in the current realisation (some TOF bin). */
+static int lor_counted(const obs_recon *o, size_t c)
+{
+    size_t nt = (size_t)o->model.tof.n_tof;
+    for (size_t t = 0; t < nt; t++)
+        if (o->counts[c * nt + t] > 0)
+            return 1;
+    return 0;
+}
+
+/* Subset q's arrays for the current realisation: its support LORs with counts first, then
+ * those without, each in the model's own order (OSEM projects only the first n_data; the
+ * order, and so the float sums, depend on this realisation alone).  Additive a = s A. */
+static void arrange(obs_recon *o, size_t q, const float *additive, double s)
+{
+    const mist_recon_job *j = o->job;
+    mist_pet_subset *p = &o->model.subsets[q];
+    size_t nt = (size_t)o->model.tof.n_tof, m = o->n_support[q], front = 0, back = 0;
+    for (size_t k = 0; k < m; k++)
+        back += (size_t)lor_counted(o, o->base_lc[q][k]);
+    p->n_data = back;
+    for (size_t k = 0; k < m; k++) {
+        uint32_t c = o->base_lc[q][k];
+        size_t i = lor_counted(o, c) ? front++ : back++;
+        p->bin[i] = o->base_bin[q][k];
+        o->lor_c[q][i] = c;
+        for (size_t t = 0; t < nt; t++) {
+            p->y[i * nt + t] = (float)o->counts[(size_t)c * nt + t];
+            p->m[i * nt + t] = o->base_m[q][k * nt + t];
+            if (p->a)
+                p->a[i * nt + t] =
+                    additive ? (float)(s * additive[t * j->n_bins + p->bin[i]]) : 0.0f;
+        }
+    }
 }
 
 static mist_status reconstruct(obs_recon *o, const float *prompts, const float *additive,
@@ -295,41 +358,8 @@ static mist_status reconstruct(obs_recon *o, const float *prompts, const float *
         mist_realization_poisson(o->expected, o->n_lor * nt, seed, r, o->counts, err);
     if (st)
         return st;
-    for (size_t q = 0; q < o->model.n_subsets; q++) {
-        mist_pet_subset *p = &o->model.subsets[q];
-        uint32_t *lc = o->lor_c[q];
-        size_t front = 0; /* the LORs with counts first (OSEM projects only those) */
-        for (size_t k = 0; k < o->n_support[q]; k++) {
-            int any = 0;
-            for (size_t t = 0; t < nt; t++) {
-                uint64_t y = o->counts[(size_t)lc[k] * nt + t];
-                p->y[k * nt + t] = (float)y;
-                any |= y > 0;
-                if (p->a)
-                    p->a[k * nt + t] =
-                        additive ? (float)(s * additive[t * j->n_bins + p->bin[k]]) : 0.0f;
-            }
-            if (!any)
-                continue;
-            if (k != front) {
-                uint32_t bb = p->bin[k];
-                p->bin[k] = p->bin[front];
-                p->bin[front] = bb;
-                bb = lc[k];
-                lc[k] = lc[front];
-                lc[front] = bb;
-                float *arr[3] = {p->y, p->m, p->a};
-                for (int c = 0; c < 3; c++)
-                    for (size_t t = 0; arr[c] && t < nt; t++) {
-                        float v = arr[c][k * nt + t];
-                        arr[c][k * nt + t] = arr[c][front * nt + t];
-                        arr[c][front * nt + t] = v;
-                    }
-            }
-            front++;
-        }
-        p->n_data = front;
-    }
+    for (size_t q = 0; q < o->model.n_subsets; q++)
+        arrange(o, q, additive, s);
     size_t nv = mist_img_count(&j->img);
     for (size_t i = 0; i < nv; i++)
         img[i] = 1.0f;
@@ -337,6 +367,74 @@ static mist_status reconstruct(obs_recon *o, const float *prompts, const float *
     st = mist_osem_run_sens(&m, o->sens, (int)o->rs->recon.iterations, img, NULL, NULL, err);
     if (!st)
         st = mist_gauss_filter(&j->img, img, o->rs->recon.postfilter_fwhm_mm, err);
+    return st;
+}
+
+/* Realisations r .. r + n - 1 (substreams sub0 + 0 .. n - 1) of one class at once with the
+ * batched OSEM (recon/pet_recon.h): img[n][voxels], the images that n calls of reconstruct()
+ * give, bit for bit.  The model's arrays are put in their own order (arrange() with every
+ * LOR counted) and realisation b walks its LORs with counts in that order, as
+ * reconstruct()'s arrangement has them.  Sparse data, whose realisations share few LORs, gain
+ * nothing from a batch (mist_pet_batch_gain < 1): then *done = 0 and nothing is
+ * reconstructed. */
+static mist_status reconstruct_batch(obs_recon *o, const float *prompts, const float *additive,
+                                     double s, uint64_t seed, uint64_t sub0, size_t n,
+                                     float *img, int *done, mist_error *err)
+{
+    const mist_recon_job *j = o->job;
+    size_t ns = o->model.n_subsets, max_n = 1, nv = mist_img_count(&j->img);
+    for (size_t q = 0; q < ns; q++)
+        max_n = o->model.subsets[q].n > max_n ? o->model.subsets[q].n : max_n;
+    float *y = malloc(max_n * sizeof *y);
+    uint32_t *order = malloc(max_n * sizeof *order);
+    mist_status st = MIST_OK;
+    *done = 0;
+    if (!y || !order)
+        st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the realisations");
+    for (size_t c = 0; c < o->n_lor && !st; c++) {
+        o->expected[c] = s * (double)prompts[o->lor[c]];
+        o->counts[c] = 1; /* the model's own order: every LOR first */
+    }
+    for (size_t q = 0; q < ns && !st; q++)
+        arrange(o, q, additive, s);
+    for (size_t b = 0; b < n && !st; b++) {
+        st = mist_realization_poisson(o->expected, o->n_lor, seed, sub0 + b, o->counts, err);
+        for (size_t q = 0; q < ns && !st; q++) {
+            const mist_pet_subset *p = &o->model.subsets[q];
+            size_t m = 0;
+            for (size_t k = 0; k < p->n; k++) {
+                y[k] = k < o->n_support[q] ? (float)o->counts[o->lor_c[q][k]] : 0.0f;
+                if (y[k] > 0)
+                    order[m++] = (uint32_t)k;
+            }
+            st = mist_pet_batch_add(&o->batch, b, q, y, order, m, err);
+        }
+    }
+    *done = !st && mist_pet_batch_gain(&o->batch) >= 1.0;
+    for (size_t i = 0; i < n * nv && *done; i++)
+        img[i] = 1.0f;
+    if (*done)
+        st = mist_pet_batch_osem(&o->batch, o->sens, (int)o->rs->recon.iterations, n, img, err);
+    for (size_t b = 0; b < n && !st && *done; b++)
+        st = mist_gauss_filter(&j->img, img + b * nv, o->rs->recon.postfilter_fwhm_mm, err);
+    free(y);
+    free(order);
+    return st;
+}
+
+/* n realisations from substreams sub0 + 0 .. n - 1 into img[n][voxels]: batched where the
+ * model allows, n > 1 and the batch gains, else one by one (the same images either way). */
+static mist_status reconstruct_n(obs_recon *o, const float *prompts, const float *additive,
+                                 double s, uint64_t seed, uint64_t sub0, size_t n, float *img,
+                                 mist_error *err)
+{
+    int done = 0;
+    mist_status st = MIST_OK;
+    if (o->batched && n > 1)
+        st = reconstruct_batch(o, prompts, additive, s, seed, sub0, n, img, &done, err);
+    size_t nv = mist_img_count(&o->job->img);
+    for (size_t b = 0; b < n && !st && !done; b++)
+        st = reconstruct(o, prompts, additive, s, seed, sub0 + b, img + b * nv, err);
     return st;
 }
 
@@ -1040,6 +1138,11 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
     if ((st = mist_pet_recon_init(&rec.model, &ri, err)) ||
         (st = obs_recon_index(&rec, mask, err)))
         goto done;
+    if (N > 1 && mist_pet_batch_supported(&rec.model)) {
+        if ((st = mist_pet_batch_init(&rec.batch, &rec.model, err)))
+            goto done;
+        rec.batched = 1;
+    }
     if (model) {
         if (o->log)
             fprintf(o->log, "observe: the lesion-free background from the recon's model\n");
@@ -1098,22 +1201,23 @@ mist_status mist_observe(const mist_observe_opts *o, mist_error *err)
         for (size_t c = 0; c < 2 && !st; c++) {
             int shared = model && c == 0;
             const float **gc = c ? g1 : g0;
-            for (size_t r = 0; r < N && !st; r++) {
-                if (shared) {
-                    gc[r] = bg_img + r * nv;
-                    if (!bg_done)
-                        st = reconstruct(&rec, bg, bg_add, s, seed, 2 * nl * N + r,
-                                         bg_img + r * nv, err);
-                } else {
-                    uint64_t sub = (2 * l + (c ? 0 : 1)) * N + r;
-                    gc[r] = img_store + ((c ? 0 : N) + r) * nv;
-                    st = reconstruct(&rec, les[l].data[c], les[l].add[c], s, seed, sub,
-                                     img_store + ((c ? 0 : N) + r) * nv, err);
-                }
+            /* MIST_PET_BATCH realisations at a time (recon/pet_recon.h): the same images */
+            for (size_t r = 0, k; r < N && !st; r += k) {
+                k = rec.batched && N - r > MIST_PET_BATCH ? MIST_PET_BATCH : N - r;
+                k = rec.batched ? k : 1;
+                for (size_t i = r; i < r + k; i++)
+                    gc[i] = shared ? bg_img + i * nv : img_store + ((c ? 0 : N) + i) * nv;
+                if (shared && !bg_done)
+                    st = reconstruct_n(&rec, bg, bg_add, s, seed, 2 * nl * N + r, k,
+                                       bg_img + r * nv, err);
+                else if (!shared)
+                    st = reconstruct_n(&rec, les[l].data[c], les[l].add[c], s, seed,
+                                       (2 * l + (c ? 0 : 1)) * N + r, k,
+                                       img_store + ((c ? 0 : N) + r) * nv, err);
                 if (o->log && !(shared && bg_done))
                     fprintf(o->log, "\robserve: %s %s %zu/%zu   ",
                             shared ? "background" : study->lesions[l].name,
-                            c ? "present" : "absent", r + 1, N);
+                            c ? "present" : "absent", r + k, N);
             }
             bg_done |= shared && !st;
         }

@@ -389,3 +389,302 @@ void mist_pet_forward(const mist_pet_lors *lors, const mist_img_geom *g, const f
             sino[(size_t)k * n + b] = t[k];
     }
 }
+
+/* ---- Batched OSEM (pet_recon.h) ---- */
+
+#define NONE UINT32_MAX
+#define LANES MIST_PET_BATCH
+_Static_assert(LANES >= 1 && LANES <= 16, "a walk entry's lanes are 16 bits");
+
+static int walk_reserve(mist_pet_walk *w, size_t cap);
+
+int mist_pet_batch_supported(const mist_pet_recon *r)
+{
+    return !(r->psf_fwhm_mm > 0) && r->tof.n_tof <= 1;
+}
+
+void mist_pet_batch_free(mist_pet_batch *b)
+{
+    for (size_t s = 0; b->walks && s < b->r->n_subsets; s++) {
+        mist_pet_walk *w = &b->walks[s];
+        free(w->ray);
+        free(w->lanes);
+        free(w->next);
+        free(w->first);
+        free(w->y);
+        free(w->ray2);
+        free(w->lanes2);
+        free(w->newpos);
+    }
+    free(b->walks);
+    free(b->bufs);
+    free(b->img);
+    free(b->bp);
+    *b = (mist_pet_batch){0};
+}
+
+mist_status mist_pet_batch_init(mist_pet_batch *b, mist_pet_recon *r, mist_error *err)
+{
+    *b = (mist_pet_batch){.r = r};
+    if (!mist_pet_batch_supported(r))
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "batched OSEM: not with a PSF or TOF model (reconstruct singly)");
+    size_t nv = mist_img_count(&r->img);
+    b->n_bufs = r->n_chunk_bufs > 1 ? r->n_chunk_bufs : 1;
+    b->walks = calloc(r->n_subsets, sizeof *b->walks);
+    b->bufs = malloc(b->n_bufs * nv * LANES * sizeof *b->bufs);
+    b->img = malloc(nv * LANES * sizeof *b->img);
+    b->bp = malloc(nv * LANES * sizeof *b->bp);
+    int ok = b->walks && b->bufs && b->img && b->bp;
+    for (size_t s = 0; ok && s < r->n_subsets; s++) {
+        mist_pet_walk *w = &b->walks[s];
+        size_t n = r->subsets[s].n + 1;
+        w->first = malloc(n * sizeof *w->first);
+        w->y = malloc(n * LANES * sizeof *w->y);
+        ok = w->first && w->y && walk_reserve(w, n);
+    }
+    if (!ok) {
+        mist_pet_batch_free(b);
+        return mist_error_set(err, MIST_ERR_NOMEM,
+                              "out of memory for batched OSEM (%d images, %zu voxels)", LANES,
+                              nv);
+    }
+    return MIST_OK;
+}
+
+/* Room for cap entries in the merged walk (and its rebuilt copy). */
+static int walk_reserve(mist_pet_walk *w, size_t cap)
+{
+    if (cap <= w->cap)
+        return 1;
+    if (cap >= NONE)
+        return 0;
+    void *a[5] = {realloc(w->ray, cap * sizeof *w->ray), NULL, NULL, NULL, NULL};
+    if (a[0])
+        w->ray = a[0];
+    if ((a[1] = realloc(w->lanes, cap * sizeof *w->lanes)))
+        w->lanes = a[1];
+    if ((a[2] = realloc(w->next, cap * sizeof *w->next)))
+        w->next = a[2];
+    if ((a[3] = realloc(w->ray2, cap * sizeof *w->ray2)))
+        w->ray2 = a[3];
+    if ((a[4] = realloc(w->lanes2, cap * sizeof *w->lanes2)))
+        w->lanes2 = a[4];
+    if (!a[0] || !a[1] || !a[2] || !a[3] || !a[4])
+        return 0;
+    w->cap = cap;
+    return 1;
+}
+
+/* The merge of one image into the walk: the old entries and the image's rays are copied
+ * into the new walk (ray2, lanes2), the old entry e going to newpos (next[], reused). */
+typedef struct walk_merge {
+    mist_pet_walk *w;
+    size_t k, n, nc, c, i, o; /* image, its rays, chunks, current chunk, next ray, new entries */
+} walk_merge;
+
+/* A new entry for ray x of image k (its ray i). */
+static void emit_image_ray(walk_merge *m, uint32_t x, uint16_t lanes)
+{
+    mist_pet_walk *w = m->w;
+    w->ray2[m->o] = x;
+    w->lanes2[m->o] = (uint16_t)(lanes | 1u << m->k);
+    while (m->c + 1 < m->nc && m->i >= m->n * (m->c + 1) / m->nc)
+        m->c++;
+    if (m->i == m->n * m->c / m->nc)
+        w->lo[m->k][m->c] = (uint32_t)m->o;
+    w->hi[m->k][m->c] = (uint32_t)(m->o + 1);
+    m->i++;
+    m->o++;
+}
+
+/* Old entries [q, e) and the image's rays order[i0, i1) that the walk lacks, interleaved by
+ * ray index (each in its own order; ascending orders merge into one ascending walk). */
+static void emit_between(walk_merge *m, uint32_t *newpos, size_t q, size_t e,
+                         const uint32_t *order, size_t i0, size_t i1)
+{
+    mist_pet_walk *w = m->w;
+    while (q < e || i0 < i1) {
+        if (i0 < i1 && (q >= e || order[i0] < w->ray[q])) {
+            emit_image_ray(m, order[i0++], 0);
+        } else {
+            newpos[q] = (uint32_t)m->o;
+            w->ray2[m->o] = w->ray[q];
+            w->lanes2[m->o++] = w->lanes[q++];
+        }
+    }
+}
+
+mist_status mist_pet_batch_add(mist_pet_batch *b, size_t k, size_t s, const float *y,
+                               const uint32_t *order, size_t n, mist_error *err)
+{
+    const mist_pet_recon *r = b->r;
+    const mist_pet_subset *p = &r->subsets[s];
+    mist_pet_walk *w = &b->walks[s];
+    if (k >= LANES || s >= r->n_subsets || k != (k ? w->n_img : 0) || n > p->n)
+        return mist_error_set(err, MIST_ERR_INPUT,
+                              "batched OSEM: image %zu of subset %zu added out of turn", k, s);
+    if (k == 0) {
+        w->n = 0;
+        w->rays = 0;
+        w->first_valid = 0;
+    }
+    if (!walk_reserve(w, w->n + n + 1) ||
+        (!w->newpos && !(w->newpos = malloc(w->cap * sizeof *w->newpos))) ||
+        (w->newpos_cap < w->cap &&
+         !(w->newpos = realloc(w->newpos, w->cap * sizeof *w->newpos))))
+        return mist_error_set(err, MIST_ERR_NOMEM, "out of memory for batched OSEM");
+    w->newpos_cap = w->cap;
+    for (size_t i = 0; i < p->n; i++)
+        w->y[i * LANES + k] = y[i];
+    size_t nc = n_chunks(n);
+    if (nc > r->n_chunk_bufs)
+        nc = 1; /* as update() */
+    for (size_t j = 0; j < MIST_PET_RECON_CHUNKS; j++)
+        w->lo[k][j] = w->hi[k][j] = 0;
+    w->n_chunks[k] = nc;
+    /* Each ray of the order at the walk's first entry of it after the previous ray's; the
+     * rays the walk lacks there are inserted before the next one found. */
+    walk_merge m = {.w = w, .k = k, .n = n, .nc = nc};
+    uint32_t *newpos = w->newpos;
+    size_t q = 0, pend = 0, old_n = w->n;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = order[i], e = w->first_valid ? w->first[x] : NONE;
+        while (e != NONE && e < q)
+            e = w->next[e];
+        if (e == NONE)
+            continue; /* pending: inserted before the next ray found */
+        emit_between(&m, newpos, q, e, order, pend, i);
+        newpos[e] = (uint32_t)m.o;
+        emit_image_ray(&m, x, w->lanes[e]);
+        q = (size_t)e + 1;
+        pend = i + 1;
+    }
+    emit_between(&m, newpos, q, old_n, order, pend, n);
+    /* The new walk in place; the earlier images' chunk edges moved with their entries. */
+    uint32_t *tr = w->ray;
+    w->ray = w->ray2;
+    w->ray2 = tr;
+    uint16_t *tl = w->lanes;
+    w->lanes = w->lanes2;
+    w->lanes2 = tl;
+    w->n = m.o;
+    for (size_t kk = 0; kk < k; kk++)
+        for (size_t c = 0; c < w->n_chunks[kk]; c++)
+            if (w->lo[kk][c] < w->hi[kk][c]) {
+                w->lo[kk][c] = newpos[w->lo[kk][c]];
+                w->hi[kk][c] = newpos[w->hi[kk][c] - 1] + 1;
+            }
+    for (size_t i = 0; i < p->n; i++)
+        w->first[i] = NONE;
+    for (size_t e = w->n; e-- > 0;) {
+        w->next[e] = w->first[w->ray[e]];
+        w->first[w->ray[e]] = (uint32_t)e;
+    }
+    w->first_valid = 1;
+    w->n_img = k + 1;
+    w->rays += n;
+    return MIST_OK;
+}
+
+double mist_pet_batch_gain(const mist_pet_batch *b)
+{
+    double rays = 0, entries = 0;
+    for (size_t s = 0; s < b->r->n_subsets; s++) {
+        rays += (double)b->walks[s].rays;
+        entries += (double)b->walks[s].n;
+    }
+    return entries > 0 ? rays / (entries * MIST_PET_BATCH_ENTRY_COST) : 0.0;
+}
+
+/* Chunk c of every image of subset s: the stretch of the merged walk that holds them, each
+ * entry's update applied to the images whose chunk c it belongs to, into buf. */
+static void batch_chunk(const mist_pet_batch *b, size_t s, size_t c, float *buf)
+{
+    const mist_pet_recon *r = b->r;
+    const mist_pet_subset *p = &r->subsets[s];
+    const mist_pet_walk *w = &b->walks[s];
+    uint32_t lo = NONE, hi = 0;
+    for (size_t k = 0; k < w->n_img; k++) {
+        if (c >= w->n_chunks[k] || w->lo[k][c] == w->hi[k][c])
+            continue;
+        lo = w->lo[k][c] < lo ? w->lo[k][c] : lo;
+        hi = w->hi[k][c] > hi ? w->hi[k][c] : hi;
+    }
+    for (uint32_t e = lo; e < hi; e++) {
+        unsigned act = 0;
+        for (size_t k = 0; k < w->n_img; k++)
+            act |= (unsigned)((w->lanes[e] >> k & 1) && e >= w->lo[k][c] && e < w->hi[k][c] &&
+                              c < w->n_chunks[k])
+                   << k;
+        if (!act)
+            continue;
+        uint32_t i = w->ray[e];
+        float p1[3], p2[3], t[LANES], v[LANES];
+        mist_joseph_ray ray;
+        mist_pet_lor_ends(r->lors, p->bin[i], p1, p2);
+        if (!mist_joseph3d_ray_init(&r->img, p1, p2, &ray))
+            continue;
+        mist_joseph3d_ray_fwd_lanes(&ray, b->img, t);
+        const float m = p->m[i], a = p->a ? p->a[i] : 0.0f, *y = w->y + (size_t)i * LANES;
+        for (int k = 0; k < LANES; k++) {
+            float ybar = m * t[k] + a; /* as ray_update: m (A x) + (a or 0) */
+            v[k] = (act >> k & 1) && ybar > 0.0f ? m * y[k] / ybar : 0.0f;
+        }
+        mist_joseph3d_ray_back_lanes(&ray, buf, v);
+    }
+}
+
+mist_status mist_pet_batch_osem(mist_pet_batch *b, const float *sens, int iterations,
+                                size_t n_img, float *img, mist_error *err)
+{
+    const mist_pet_recon *r = b->r;
+    size_t nv = mist_img_count(&r->img), ns = r->n_subsets;
+    if (n_img < 1 || n_img > LANES)
+        return mist_error_set(err, MIST_ERR_INPUT, "batched OSEM: %zu images (1 to %d)", n_img,
+                              LANES);
+    for (size_t s = 0; s < ns; s++)
+        if (b->walks[s].n_img != n_img)
+            return mist_error_set(err, MIST_ERR_INPUT,
+                                  "batched OSEM: subset %zu holds %zu of the %zu images", s,
+                                  b->walks[s].n_img, n_img);
+    for (size_t j = 0; j < nv; j++)
+        for (size_t k = 0; k < LANES; k++)
+            b->img[j * LANES + k] = k < n_img ? img[k * nv + j] : 1.0f;
+    mist_status st = MIST_OK;
+    for (int it = 1; it <= iterations && !st; it++) {
+        for (size_t s = 0; s < ns && !st; s++) {
+            const mist_pet_walk *w = &b->walks[s];
+            size_t nc = 1;
+            for (size_t k = 0; k < n_img; k++)
+                nc = w->n_chunks[k] > nc ? w->n_chunks[k] : nc;
+            float *bufs = b->bufs;
+#pragma omp parallel for schedule(dynamic, 1)
+            for (long c = 0; c < (long)nc; c++) {
+                float *buf = bufs + (size_t)c * nv * LANES;
+                memset(buf, 0, nv * LANES * sizeof *buf);
+                batch_chunk(b, s, (size_t)c, buf);
+            }
+            /* The chunks in order (a lane whose image has fewer chunks adds +0). */
+            float *bp = b->bp;
+#pragma omp parallel for schedule(static)
+            for (long j = 0; j < (long)(nv * LANES); j++) {
+                float v = 0.0f;
+                for (size_t c = 0; c < nc; c++)
+                    v += bufs[c * nv * LANES + (size_t)j];
+                bp[j] = v;
+            }
+            st = mist_osem_allreduce(bp, nv * LANES, err);
+            const float *sv = sens + s * nv;
+            float *x = b->img;
+            for (size_t j = 0; j < nv && !st; j++)
+                for (size_t k = 0; k < LANES; k++)
+                    x[j * LANES + k] =
+                        sv[j] > 0.0f ? x[j * LANES + k] * bp[j * LANES + k] / sv[j] : 0.0f;
+        }
+    }
+    for (size_t k = 0; k < n_img && !st; k++)
+        for (size_t j = 0; j < nv; j++)
+            img[k * nv + j] = b->img[j * LANES + k];
+    return st;
+}

@@ -1,6 +1,7 @@
 #include "recon/projector.h"
 
 #include <math.h>
+#include <string.h>
 
 typedef mist_joseph_ray joseph_ray;
 
@@ -316,4 +317,127 @@ void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, f
                                 const float *proj)
 {
     joseph_tof_walk(r, tof, NULL, img, proj, NULL, 1);
+}
+
+#define LANES MIST_JOSEPH_LANES
+
+/* The taps of plane i of the ray at the image's edge (as edge_plane): weights tw[4] and
+ * offsets off[4] (in voxels) of the taps inside; returns their count. */
+static inline int edge_taps(const joseph_ray *r, int i, float *tw, size_t *off)
+{
+    double ua = r->ca + i * r->ka, ub = r->cb + i * r->kb;
+    int ia = (int)(ua + 1.0) - 1, ib = (int)(ub + 1.0) - 1; /* floor, as u > -1 */
+    float fa = (float)(ua - ia), fb = (float)(ub - ib);
+    const int ta[4] = {ia, ia + 1, ia, ia + 1}, tb[4] = {ib, ib, ib + 1, ib + 1};
+    const float w[4] = {(1.0f - fa) * (1.0f - fb), fa * (1.0f - fb), (1.0f - fa) * fb, fa * fb};
+    size_t base = (size_t)i * r->sd;
+    int n = 0;
+    for (int t = 0; t < 4; t++) {
+        if (ta[t] < 0 || ta[t] >= r->na || tb[t] < 0 || tb[t] >= r->nb)
+            continue;
+        tw[n] = w[t];
+        off[n++] = base + (size_t)ta[t] * r->sa + (size_t)tb[t] * r->sb;
+    }
+    return n;
+}
+
+/* The interior plane's taps (as joseph_ray_walk): weights w[4], offset of the first tap. */
+static inline size_t interior_taps(const joseph_ray *r, int i, float ua, float ub, float *w)
+{
+    int ia = (int)ua, ib = (int)ub;
+    ia = ia < 0 ? 0 : ia > r->na - 2 ? r->na - 2 : ia;
+    ib = ib < 0 ? 0 : ib > r->nb - 2 ? r->nb - 2 : ib;
+    float fa = ua - (float)ia, fb = ub - (float)ib;
+    w[0] = (1.0f - fa) * (1.0f - fb);
+    w[1] = fa * (1.0f - fb);
+    w[2] = (1.0f - fa) * fb;
+    w[3] = fa * fb;
+    return (size_t)i * r->sd + (size_t)ia * r->sa + (size_t)ib * r->sb;
+}
+
+void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *restrict img,
+                                 float *restrict proj)
+{
+    float sum[LANES] = {0};
+    const int j0 = r->j0, j1 = r->j1;
+    float tw[4];
+    size_t off[4];
+    for (int i = r->i0; i < j0; i++) {
+        float part[LANES] = {0}; /* edge_plane's own sum from 0 */
+        int n = edge_taps(r, i, tw, off);
+        for (int t = 0; t < n; t++)
+            for (int k = 0; k < LANES; k++)
+                part[k] += tw[t] * img[off[t] * LANES + k];
+        for (int k = 0; k < LANES; k++)
+            sum[k] += part[k];
+    }
+    const float ka = (float)r->ka, kb = (float)r->kb;
+    float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
+    const size_t sa = r->sa * LANES, sb = r->sb * LANES;
+    for (int i = j0; i <= j1; i++, ua += ka, ub += kb) {
+        float w[4];
+        const float *q = img + interior_taps(r, i, ua, ub, w) * LANES;
+        for (int k = 0; k < LANES; k++)
+            sum[k] += w[0] * q[k] + w[1] * q[sa + k] + w[2] * q[sb + k] + w[3] * q[sa + sb + k];
+    }
+    for (int i = j1 + 1; i <= r->i1; i++) {
+        float part[LANES] = {0};
+        int n = edge_taps(r, i, tw, off);
+        for (int t = 0; t < n; t++)
+            for (int k = 0; k < LANES; k++)
+                part[k] += tw[t] * img[off[t] * LANES + k];
+        for (int k = 0; k < LANES; k++)
+            sum[k] += part[k];
+    }
+    for (int k = 0; k < LANES; k++)
+        proj[k] = sum[k] * r->w;
+}
+
+/* The lanes as one vector (GCC / Clang vector extension: each lane's float operations are
+ * those of the scalar code, so the results are the same bit for bit). */
+typedef float lanes_v __attribute__((vector_size(LANES * sizeof(float))));
+
+/* o[k] += w * v[k] for every lane k. */
+static inline void lanes_add(float *o, float w, const lanes_v *v)
+{
+    lanes_v x;
+    memcpy(&x, o, sizeof x);
+    x += w * *v;
+    memcpy(o, &x, sizeof x);
+}
+
+void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *restrict img,
+                                  const float *restrict value)
+{
+    float v[LANES];
+    for (int k = 0; k < LANES; k++)
+        v[k] = value[k] * r->w;
+    lanes_v vv;
+    memcpy(&vv, v, sizeof vv);
+    const int j0 = r->j0, j1 = r->j1;
+    float tw[4];
+    size_t off[4];
+    for (int i = r->i0; i < j0; i++) {
+        int n = edge_taps(r, i, tw, off);
+        for (int t = 0; t < n; t++)
+            for (int k = 0; k < LANES; k++)
+                img[off[t] * LANES + k] += tw[t] * v[k];
+    }
+    const float ka = (float)r->ka, kb = (float)r->kb;
+    float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
+    const size_t sa = r->sa * LANES, sb = r->sb * LANES;
+    for (int i = j0; i <= j1; i++, ua += ka, ub += kb) {
+        float w[4];
+        float *o = img + interior_taps(r, i, ua, ub, w) * LANES;
+        lanes_add(o, w[0], &vv);
+        lanes_add(o + sa, w[1], &vv);
+        lanes_add(o + sb, w[2], &vv);
+        lanes_add(o + sa + sb, w[3], &vv);
+    }
+    for (int i = j1 + 1; i <= r->i1; i++) {
+        int n = edge_taps(r, i, tw, off);
+        for (int t = 0; t < n; t++)
+            for (int k = 0; k < LANES; k++)
+                img[off[t] * LANES + k] += tw[t] * v[k];
+    }
 }

@@ -96,6 +96,19 @@ void mist_joseph3d_ray_tof_fwd(const mist_joseph_ray *r, const mist_tof *tof, co
 void mist_joseph3d_ray_tof_back(const mist_joseph_ray *r, const mist_tof *tof, float *img,
                                 const float *proj);
 
+/* The same walk applied to MIST_JOSEPH_LANES images at once, stored interleaved
+ * (img[voxel * MIST_JOSEPH_LANES + k] is voxel `voxel` of image k, so the images' values of a
+ * voxel share a cache line): one set-up, one set of voxel addresses and weights per plane, and
+ * per image exactly the float operations of mist_joseph3d_ray_fwd / _ray_back in the same
+ * order, so each lane's result is bit-identical to the single-image call.  fwd writes
+ * proj[MIST_JOSEPH_LANES]; back adds value[k] times the ray into image k (a lane of value 0
+ * adds +-0, which leaves every float unchanged). */
+#define MIST_JOSEPH_LANES 8
+void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *restrict img,
+                                 float *restrict proj);
+void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *restrict img,
+                                  const float *restrict value);
+
 /* Drivers over n rays: xstart, xend [3 * n] (x, y, z of each ray's ends, mm);
  * fwd writes proj[n]; back adds proj[r] times ray r into img. */
 void mist_joseph3d_fwd(const mist_img_geom *g, const float *img, const float *xstart,
