@@ -629,7 +629,7 @@ static void batch_chunk(const mist_pet_batch *b, size_t s, size_t c, float *buf)
         const float m = p->m[i], a = p->a ? p->a[i] : 0.0f, *y = w->y + (size_t)i * LANES;
         for (int k = 0; k < LANES; k++) {
             float ybar = m * t[k] + a; /* as ray_update: m (A x) + (a or 0) */
-            v[k] = (act >> k & 1) && ybar > 0.0f ? m * y[k] / ybar : 0.0f;
+            v[k] = (act >> k & 1) ? mist_osem_ratio(m * y[k], ybar) : 0.0f;
         }
         mist_joseph3d_ray_back_lanes(&ray, buf, v);
     }
