@@ -355,21 +355,39 @@ static inline size_t interior_taps(const joseph_ray *r, int i, float ua, float u
     return (size_t)i * r->sd + (size_t)ia * r->sa + (size_t)ib * r->sb;
 }
 
+/* Edge plane i of a lane walk: its taps summed into a sum of its own from 0, then added
+ * (as edge_plane does for one image); the back projection adds each tap's share. */
+static inline void edge_fwd_lanes(const mist_joseph_ray *r, int i, const float *restrict img,
+                                  float *restrict sum)
+{
+    float tw[4], part[LANES] = {0};
+    size_t off[4];
+    int n = edge_taps(r, i, tw, off);
+    for (int t = 0; t < n; t++)
+        for (int k = 0; k < LANES; k++)
+            part[k] += tw[t] * img[off[t] * LANES + k];
+    for (int k = 0; k < LANES; k++)
+        sum[k] += part[k];
+}
+
+static inline void edge_back_lanes(const mist_joseph_ray *r, int i, const float *restrict v,
+                                   float *restrict img)
+{
+    float tw[4];
+    size_t off[4];
+    int n = edge_taps(r, i, tw, off);
+    for (int t = 0; t < n; t++)
+        for (int k = 0; k < LANES; k++)
+            img[off[t] * LANES + k] += tw[t] * v[k];
+}
+
 void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *restrict img,
                                  float *restrict proj)
 {
     float sum[LANES] = {0};
     const int j0 = r->j0, j1 = r->j1;
-    float tw[4];
-    size_t off[4];
     for (int i = r->i0; i < j0; i++) {
-        float part[LANES] = {0}; /* edge_plane's own sum from 0 */
-        int n = edge_taps(r, i, tw, off);
-        for (int t = 0; t < n; t++)
-            for (int k = 0; k < LANES; k++)
-                part[k] += tw[t] * img[off[t] * LANES + k];
-        for (int k = 0; k < LANES; k++)
-            sum[k] += part[k];
+        edge_fwd_lanes(r, i, img, sum);
     }
     const float ka = (float)r->ka, kb = (float)r->kb;
     float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
@@ -381,13 +399,7 @@ void mist_joseph3d_ray_fwd_lanes(const mist_joseph_ray *r, const float *restrict
             sum[k] += w[0] * q[k] + w[1] * q[sa + k] + w[2] * q[sb + k] + w[3] * q[sa + sb + k];
     }
     for (int i = j1 + 1; i <= r->i1; i++) {
-        float part[LANES] = {0};
-        int n = edge_taps(r, i, tw, off);
-        for (int t = 0; t < n; t++)
-            for (int k = 0; k < LANES; k++)
-                part[k] += tw[t] * img[off[t] * LANES + k];
-        for (int k = 0; k < LANES; k++)
-            sum[k] += part[k];
+        edge_fwd_lanes(r, i, img, sum);
     }
     for (int k = 0; k < LANES; k++)
         proj[k] = sum[k] * r->w;
@@ -415,13 +427,8 @@ void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *restrict img,
     lanes_v vv;
     memcpy(&vv, v, sizeof vv);
     const int j0 = r->j0, j1 = r->j1;
-    float tw[4];
-    size_t off[4];
     for (int i = r->i0; i < j0; i++) {
-        int n = edge_taps(r, i, tw, off);
-        for (int t = 0; t < n; t++)
-            for (int k = 0; k < LANES; k++)
-                img[off[t] * LANES + k] += tw[t] * v[k];
+        edge_back_lanes(r, i, v, img);
     }
     const float ka = (float)r->ka, kb = (float)r->kb;
     float ua = (float)(r->ca + j0 * r->ka), ub = (float)(r->cb + j0 * r->kb);
@@ -435,9 +442,6 @@ void mist_joseph3d_ray_back_lanes(const mist_joseph_ray *r, float *restrict img,
         lanes_add(o + sa + sb, w[3], &vv);
     }
     for (int i = j1 + 1; i <= r->i1; i++) {
-        int n = edge_taps(r, i, tw, off);
-        for (int t = 0; t < n; t++)
-            for (int k = 0; k < LANES; k++)
-                img[off[t] * LANES + k] += tw[t] * v[k];
+        edge_back_lanes(r, i, v, img);
     }
 }
