@@ -981,9 +981,16 @@ static mist_status model_background(mist_study *study, const mist_recon_job *pre
     int hr = (int)(present->sino.n_radial / 40), hv = (int)(present->sino.n_views / 16);
     const int hw[3] = {hr > 1 ? hr : 1, hv > 2 ? hv : 2, 3};
     const char *an[2] = {"scatters", "delayed"};
-    for (int c = 0; c < 2 && !st; c++)
-        if (!(st = mist_recon_job_read_sino(path, present, an[c], &smooth[c], err)))
+    float *delayed = NULL; /* unsmoothed, for the fit's variance */
+    for (int c = 0; c < 2 && !st; c++) {
+        st = mist_recon_job_read_sino(path, present, an[c], &smooth[c], err);
+        if (!st && c == 1 && !(delayed = malloc(nb * sizeof *delayed)))
+            st = mist_error_set(err, MIST_ERR_NOMEM, "out of memory for the background");
+        if (!st && c == 1)
+            memcpy(delayed, smooth[1], nb * sizeof *delayed);
+        if (!st)
             st = mist_sino_smooth(&present->sino, nt, smooth[c], hw, err);
+    }
     if (!st) {
         *k = td / sum_t;
         *bg = malloc(nb * sizeof **bg);
@@ -997,9 +1004,7 @@ static mist_status model_background(mist_study *study, const mist_recon_job *pre
             (*bg_add)[i] = (rs->recon.scatter_truth ? smooth[0][i] : 0.0f) +
                            (rs->recon.randoms_delayed ? smooth[1][i] : 0.0f);
     }
-    /* The delayed window read again unsmoothed for the fit's variance. */
-    float *delayed = NULL;
-    if (!st && !(st = mist_recon_job_read_sino(path, present, "delayed", &delayed, err)))
+    if (!st)
         *fit = model_fit(present, *bg, les, nl, delayed);
     free(delayed);
     if (st) {
